@@ -1,0 +1,69 @@
+/**
+ * The contract every data plane implements: the wasm core's binding (`sdk/engine/core.ts`)
+ * and the pure-TypeScript reference (`sdk/reference/`). The SDK's NodeProxy programs a
+ * data plane only through these calls, so the two are interchangeable and can be driven
+ * side by side in differential tests.
+ *
+ * Control calls take and return numbers. Service port ids are chosen by the caller
+ * (1-based, dense, reused after removal); the data plane indexes its tables by them.
+ * Control calls may grow memory; `route` never does.
+ */
+export interface DataPlane {
+  /** `'wasm'` for the AssemblyScript core, `'reference'` for the TypeScript one. */
+  readonly kind: string;
+
+  /**
+   * Creates service port `id` or updates its flags. A new service port has no backends
+   * and no frontends. Returns ST_OK or ST_BAD_ARGUMENT (id 0 or above MAX_SERVICE_PORT_ID).
+   */
+  upsertServicePort(id: number, flags: number): number;
+
+  /**
+   * Removes service port `id` and frees its backends. The caller must have removed its
+   * frontends first. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT.
+   */
+  removeServicePort(id: number): number;
+
+  /**
+   * Binds the frontend (address, port, protocol) to service port `id`.
+   * `kind` is one of FRONTEND_*. Returns ST_OK, ST_EXISTS (key already bound),
+   * ST_NOT_FOUND (no such service port) or ST_BAD_ARGUMENT.
+   */
+  addFrontend(address: number, port: number, protocol: number, kind: number, id: number): number;
+
+  /** Unbinds a frontend. Returns ST_OK or ST_NOT_FOUND. */
+  removeFrontend(address: number, port: number, protocol: number): number;
+
+  /**
+   * Sets the number of backends of service port `id`. Backends below `count` keep their
+   * values; new ones are zero until written. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT.
+   */
+  setBackendCount(id: number, count: number): number;
+
+  /** Writes backend `index` (< backend count) of service port `id`. */
+  writeBackend(id: number, index: number, address: number, port: number, flags: number): number;
+
+  /**
+   * Makes room for batches of `capacity` records and returns the input view (4 words per
+   * packet record, see records.ts). The view stays valid until the next control call.
+   */
+  reserveBatch(capacity: number): Uint32Array;
+
+  /** The output view of the reserved batch (4 words per verdict record). */
+  outputView(): Uint32Array;
+
+  /**
+   * Routes the first `count` records of the input view into the output view. Never
+   * allocates. Returns `count`, or -ST_BATCH_TOO_LARGE when `count` exceeds the reserve.
+   */
+  routeBatch(count: number): number;
+
+  /** Number of frontends currently bound. */
+  frontendCount(): number;
+
+  /** Backend count of service port `id` (0 when it does not exist). */
+  backendCount(id: number): number;
+
+  /** Bytes of memory the data plane's tables occupy (for the memory benchmark). */
+  memoryBytes(): number;
+}
