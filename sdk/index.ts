@@ -1,0 +1,15 @@
+/**
+ * svcnet's browser-safe entry: Kubernetes service networking over a WebAssembly core.
+ * Node users get the same API from the package's `node` export condition
+ * (sdk/node/index.ts), which also teaches the loader to read the core from disk.
+ */
+export * from './model/index.js';
+export * from './cluster/index.js';
+export * from './proxy/index.js';
+export { createWasmDataPlane, WasmDataPlane } from './engine/core.js';
+export type { WasmDataPlaneOptions } from './engine/core.js';
+export type { DataPlane } from './engine/dataplane.js';
+export type { CoreExports, CoreTarget, WasmSource } from './engine/exports.js';
+export { setDefaultCoreSource } from './engine/load.js';
+export * as records from './engine/records.js';
+export { ReferenceDataPlane, NaiveMapDataPlane } from './reference/index.js';

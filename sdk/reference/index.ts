@@ -1,0 +1,2 @@
+export { ReferenceDataPlane } from './dataplane.js';
+export { NaiveMapDataPlane } from './naive.js';
