@@ -1,12 +1,16 @@
 // Hashes used by the tables and by endpoint choice. The flow hash must match
 // `flowHash` in sdk/engine/records.ts bit for bit (differential tests compare them).
-// MurmurHash3 x86_32 (Austin Appleby, public domain): see
+// Constants and the 32-bit finaliser are MurmurHash3's (Austin Appleby, public domain):
 // https://github.com/aappleby/smhasher/blob/master/src/MurmurHash3.cpp
 
 // @ts-ignore: decorator
 @inline const C1: u32 = 0xcc9e2d51;
 // @ts-ignore: decorator
 @inline const C2: u32 = 0x1b873593;
+// @ts-ignore: decorator
+@inline const C3: u32 = 0x85ebca77;
+// @ts-ignore: decorator
+@inline const C4: u32 = 0x27d4eb2f;
 // @ts-ignore: decorator
 @inline const FLOW_HASH_SEED: u32 = 0x5eedc0de;
 // @ts-ignore: decorator
@@ -22,25 +26,16 @@
   return h;
 }
 
-// @ts-ignore: decorator
-@inline function mixWord(h: u32, k: u32): u32 {
-  k *= C1;
-  k = rotl<u32>(k, 15);
-  k *= C2;
-  h ^= k;
-  h = rotl<u32>(h, 13);
-  return h * 5 + 0xe6546b64;
-}
-
-/** Murmur3 over (source, destination, ports word, protocol); 16 bytes of input. */
+/**
+ * Flow hash: each word is multiplied by its own odd constant, the products are xored
+ * (four independent multiplies, no serial chain) and MurmurHash3's finaliser avalanches
+ * the sum. Costs about a third of a serial Murmur3 over the same 16 bytes.
+ */
 // @ts-ignore: decorator
 @inline export function flowHash(source: u32, destination: u32, ports: u32, protocol: u32): u32 {
-  let h = FLOW_HASH_SEED;
-  h = mixWord(h, source);
-  h = mixWord(h, destination);
-  h = mixWord(h, ports);
-  h = mixWord(h, protocol);
-  return fmix32(h ^ 16);
+  return fmix32(
+    ((source ^ FLOW_HASH_SEED) * C1) ^ (destination * C2) ^ (ports * C3) ^ (protocol * C4),
+  );
 }
 
 /** Uniform index in [0, n) from a 32-bit hash ("fastrange", Lemire 2016). */

@@ -93,5 +93,5 @@ export function memoryBytes(): usize {
 /** Layout facts for the SDK's layout test: size of each record in bytes, packed. */
 export function layoutSignature(): u32 {
   // packet | verdict << 8 | frontend << 16 | service port << 24 (all < 256)
-  return 16 | (16 << 8) | (16 << 16) | (32 << 24);
+  return 16 | (16 << 8) | (16 << 16) | (16 << 24);
 }

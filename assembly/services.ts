@@ -3,13 +3,13 @@
 
 import {
   SERVICE_PORT_SHIFT, SERVICE_PORT_BYTES, SP_BACKEND_BASE, SP_BACKEND_COUNT,
-  SP_BACKEND_CAPACITY, SP_FLAGS, SP_LIVE, SP_FAMILY, SERVICE_PORT_INITIAL_RECORDS,
+  SP_CLASS, SP_FLAGS, SP_LIVE, SP_FAMILY, SERVICE_PORT_INITIAL_RECORDS,
   MAX_SERVICE_PORT_ID, BACKEND_SHIFT, BACKEND_ADDR, BACKEND_PORT, BACKEND_FLAGS,
   BACKEND_INITIAL_ENTRIES, BACKEND_SIZE_CLASSES, MAX_BACKENDS_PER_SERVICE_PORT,
 } from "./layout";
 import { ST_OK, ST_NOT_FOUND, ST_BAD_ARGUMENT } from "./status";
 
-/** Base of the service port records; record `id` is at base + id * 32. */
+/** Base of the service port records; record `id` is at base + id * 16. */
 export let servicePortBase: usize = 0;
 /** Number of records the table holds (ids 0 .. servicePortRecords - 1). */
 export let servicePortRecords: u32 = 0;
@@ -72,7 +72,7 @@ export function removeServicePort(id: u32): i32 {
   if (id == 0 || id > MAX_SERVICE_PORT_ID) return ST_BAD_ARGUMENT;
   if (!isLive(id)) return ST_NOT_FOUND;
   const at = servicePortAt(id);
-  const capacity = load<u32>(at, SP_BACKEND_CAPACITY);
+  const capacity = rangeCapacity(at);
   if (capacity != 0) freeRange(load<u32>(at, SP_BACKEND_BASE), capacity);
   memory.fill(at, 0, SERVICE_PORT_BYTES);
   return ST_OK;
@@ -89,6 +89,13 @@ export function backendCount(id: u32): u32 {
 // @ts-ignore: decorator
 @inline function sizeClass(capacity: u32): u32 {
   return 31 - clz<u32>(capacity);
+}
+
+/** Capacity of a record's backend range (0 when it has none). */
+// @ts-ignore: decorator
+@inline function rangeCapacity(record: usize): u32 {
+  const cls = <u32>load<u8>(record, SP_CLASS);
+  return cls == 0 ? 0 : <u32>1 << (cls - 1);
 }
 
 /** Takes a range of `capacity` entries (a power of two) from its free list or the pool. */
@@ -128,13 +135,13 @@ export function setBackendCount(id: u32, count: u32): i32 {
     return ST_BAD_ARGUMENT;
   }
   if (!isLive(id)) return ST_NOT_FOUND;
-  let at = servicePortAt(id);
+  const at = servicePortAt(id);
   const oldCount = load<u32>(at, SP_BACKEND_COUNT);
-  const capacity = load<u32>(at, SP_BACKEND_CAPACITY);
+  const capacity = rangeCapacity(at);
   if (count == 0) {
     if (capacity != 0) freeRange(load<u32>(at, SP_BACKEND_BASE), capacity);
     store<u32>(at, 0, SP_BACKEND_BASE);
-    store<u32>(at, 0, SP_BACKEND_CAPACITY);
+    store<u8>(at, 0, SP_CLASS);
   } else if (count > capacity) {
     const newCapacity = count == 1 ? 1 : <u32>1 << (32 - clz<u32>(count - 1));
     const base = allocRange(newCapacity); // may move the pool, never the records
@@ -145,7 +152,7 @@ export function setBackendCount(id: u32, count: u32): i32 {
     }
     memory.fill(backendAt(base + oldCount), 0, <usize>(count - oldCount) << BACKEND_SHIFT);
     store<u32>(at, base, SP_BACKEND_BASE);
-    store<u32>(at, newCapacity, SP_BACKEND_CAPACITY);
+    store<u8>(at, <u8>(sizeClass(newCapacity) + 1), SP_CLASS);
   } else if (count > oldCount) {
     const base = load<u32>(at, SP_BACKEND_BASE);
     memory.fill(backendAt(base + oldCount), 0, <usize>(count - oldCount) << BACKEND_SHIFT);

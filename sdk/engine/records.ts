@@ -86,24 +86,21 @@ export const MAX_SERVICE_PORT_ID = 0x00ff_ffff;
 export const MAX_BACKENDS_PER_SERVICE_PORT = 0x0010_0000;
 
 /**
- * Flow hash: MurmurHash3 x86_32 over four 32-bit words (source, destination,
- * sourcePort | destinationPort << 16, protocol) with seed FLOW_HASH_SEED.
+ * Flow hash: each word of the packet record is multiplied by its own odd constant, the
+ * four products are xored (independent multiplies, no serial chain) and MurmurHash3's
+ * 32-bit finaliser avalanches the result:
+ *
+ *   fmix32(((source ^ SEED) * C1) ^ (destination * C2) ^ (ports * C3) ^ (protocol * C4))
+ *
+ * with ports = sourcePort | destinationPort << 16 and all products mod 2^32.
  * Endpoint choice is `floor(hash * n / 2^32)` ("fastrange", Lemire 2016): uniform over
  * n endpoints, and the same 5-tuple always picks the same index for the same n.
  */
 export const FLOW_HASH_SEED = 0x5eed_c0de;
-
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-
-function mixWord(h: number, k: number): number {
-  k = Math.imul(k, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
+export const FLOW_HASH_C1 = 0xcc9e2d51;
+export const FLOW_HASH_C2 = 0x1b873593;
+export const FLOW_HASH_C3 = 0x85ebca77;
+export const FLOW_HASH_C4 = 0x27d4eb2f;
 
 /** MurmurHash3's 32-bit finaliser. */
 export function fmix32(h: number): number {
@@ -117,12 +114,12 @@ export function fmix32(h: number): number {
 
 /** The flow hash of a packet record's fields; returns an unsigned 32-bit number. */
 export function flowHash(source: number, destination: number, ports: number, protocol: number): number {
-  let h = FLOW_HASH_SEED;
-  h = mixWord(h, source);
-  h = mixWord(h, destination);
-  h = mixWord(h, ports);
-  h = mixWord(h, protocol);
-  return fmix32(h ^ 16);
+  return fmix32(
+    Math.imul(source ^ FLOW_HASH_SEED, FLOW_HASH_C1) ^
+      Math.imul(destination, FLOW_HASH_C2) ^
+      Math.imul(ports, FLOW_HASH_C3) ^
+      Math.imul(protocol, FLOW_HASH_C4),
+  );
 }
 
 /** Index of the endpoint chosen for `hash` among `count` endpoints (count ≥ 1). */
