@@ -103,6 +103,7 @@ export function addFrontend(address: u32, port: u32, protocol: u32, kind: u32, i
   if ((frontendCount + 1) << 1 > frontendMask + 1) growFrontends();
   insertSlot(frontendBase, frontendMask, key, hash, id, kind);
   frontendCount++;
+  assert(frontendCount << 1 <= frontendMask + 1, "frontend table above half load");
   return ST_OK;
 }
 
@@ -132,6 +133,7 @@ export function removeFrontend(address: u32, port: u32, protocol: u32): i32 {
     hole = next;
   }
   memory.fill(slotAt(base, hole), 0, FRONTEND_BYTES);
+  assert(frontendCount > 0, "frontend count underflow");
   frontendCount--;
   return ST_OK;
 }

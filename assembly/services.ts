@@ -116,10 +116,13 @@ function allocRange(capacity: u32): u32 {
   }
   const base = backendPoolUsed;
   backendPoolUsed += capacity;
+  assert(backendPoolUsed <= backendPoolEntries, "backend pool overflow");
   return base;
 }
 
 function freeRange(base: u32, capacity: u32): void {
+  assert(capacity != 0 && (capacity & (capacity - 1)) == 0, "backend range capacity is not a power of two");
+  assert(<u64>base + capacity <= <u64>backendPoolUsed, "freed backend range lies outside the pool");
   const head = freeHeads + (<usize>sizeClass(capacity) << 2);
   store<u32>(backendAt(base), load<u32>(head), BACKEND_ADDR);
   store<u32>(head, base + 1);

@@ -2,6 +2,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 
 await mkdir('dist', { recursive: true });
-for (const file of ['core.wasm', 'core.simd.wasm', 'core.debug.wasm']) {
+for (const file of ['core.wasm', 'core.debug.wasm']) {
   await copyFile(`build/${file}`, `dist/${file}`);
 }

@@ -1,11 +1,11 @@
 import { instantiate } from '@assemblyscript/loader';
 import type { DataPlane } from './dataplane.js';
-import { bestTarget, type CoreExports, type CoreTarget, type WasmSource } from './exports.js';
+import type { CoreExports, CoreTarget, WasmSource } from './exports.js';
 import { compileCore } from './load.js';
 import { PACKET_RECORD_BYTES, VERDICT_RECORD_BYTES, ST_OK } from './records.js';
 
 export interface WasmDataPlaneOptions {
-  /** `simd` or `release` (default: the best this engine runs), or `debug` (asserts on). */
+  /** `release` (default) or `debug` (asserts on, for tests). */
   target?: CoreTarget;
   /** Explicit source of the core's bytes (bundlers, workers, CSP-restricted pages). */
   wasm?: WasmSource;
@@ -114,7 +114,7 @@ export class WasmDataPlane implements DataPlane {
 
 /** Compiles (once per target) and instantiates a fresh core. */
 export async function createWasmDataPlane(options: WasmDataPlaneOptions = {}): Promise<WasmDataPlane> {
-  const target = options.target ?? bestTarget();
+  const target = options.target ?? 'release';
   const module = await compileCore(target, options.wasm);
   const { exports } = await instantiate<Record<string, unknown>>(module, {});
   return new WasmDataPlane(exports as unknown as CoreExports, target);

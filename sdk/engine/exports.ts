@@ -24,11 +24,8 @@ export interface CoreExports {
   layoutSignature(): number;
 }
 
-/**
- * Which build of the core to load: `simd` (-O3, no asserts, 128-bit SIMD hashing),
- * `release` (the same without SIMD, for engines that lack it) or `debug` (asserts on).
- */
-export type CoreTarget = 'simd' | 'release' | 'debug';
+/** Which build of the core to load: `release` (-O3, no asserts) or `debug` (asserts on). */
+export type CoreTarget = 'release' | 'debug';
 
 /**
  * Where the core's bytes come from: a compiled module, the bytes themselves, a fetch
@@ -38,15 +35,7 @@ export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Re
 
 /** File name of each target inside the package's `dist/` folder. */
 export const CORE_FILES: Record<CoreTarget, string> = {
-  simd: 'core.simd.wasm',
   release: 'core.wasm',
   debug: 'core.debug.wasm',
 };
 
-/** A minimal module using one SIMD instruction (as wasm-feature-detect's `simd` probe). */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-
-/** The fastest target this engine runs: `simd` where WebAssembly SIMD validates, else `release`. */
-export function bestTarget(): CoreTarget {
-  return WebAssembly.validate(SIMD_PROBE) ? 'simd' : 'release';
-}

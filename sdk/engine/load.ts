@@ -11,9 +11,7 @@ export type DefaultSourceResolver = (target: CoreTarget) => WasmSource | Promise
 const browserDefault: DefaultSourceResolver = (target) =>
   target === 'debug'
     ? new URL('../../core.debug.wasm', import.meta.url)
-    : target === 'simd'
-      ? new URL('../../core.simd.wasm', import.meta.url)
-      : new URL('../../core.wasm', import.meta.url);
+    : new URL('../../core.wasm', import.meta.url);
 
 let resolveDefault: DefaultSourceResolver = browserDefault;
 

@@ -14,21 +14,27 @@ import {
 } from '../engine/records.js';
 
 /**
- * Tables (all typed arrays, indexed by numbers; mirrors `assembly/layout.ts`):
+ * Tables (typed arrays indexed by numbers; the same shapes as `assembly/layout.ts`):
  *
  * ```
- *  frontends     Uint32Array, 4 words per slot, open addressing, linear probing,
- *                power-of-two slots, load factor ≤ 1/2, backward-shift deletion
+ *  frontends     4 words per slot, open addressing, linear probing, power-of-two slots,
+ *                load factor ≤ 1/2, backward-shift deletion
  *                  [address, port | protocol << 16, service port id (0 = empty), kind]
- *  servicePorts  Uint32Array, 4 words per id (record 0 unused)
+ *  servicePorts  4 words per id (record 0 unused)
  *                  [backend base, backend count, backend capacity, flags]
- *  live          Uint8Array, 1 while the service port exists
- *  pool          Uint32Array, 2 words per backend entry
+ *  live          1 byte per id, 1 while the service port exists
+ *  pool          2 words per backend entry
  *                  [address, port | flags << 16]
  *                a service port owns entries [base, base + capacity), capacity a power of two
- *  freeHeads     Uint32Array, per size class log2(capacity): base + 1 of a free range
- *                (0 = empty); a free range's first address word links to the next one
+ *  freeHeads     per size class log2(capacity): base + 1 of a free range (0 = empty);
+ *                a free range's first address word links to the next one
  * ```
+ *
+ * Words are stored in Int32Arrays and the batch buffers are read and written through
+ * Int32Array aliases: every value the kernel touches stays an int32, so V8 keeps it in
+ * word32 registers (u32 values ≥ 2^31 would otherwise become doubles). The public views
+ * are Uint32Arrays over the same buffers. Compare a u32 argument with a stored word as
+ * `arg | 0`.
  *
  * Arguments are coerced with `>>> 0` (ToUint32), which is what a wasm `u32` parameter does
  * with a JS number, so both data planes see the same values for any input.
@@ -60,30 +66,34 @@ function sizeClass(capacity: number): number {
 export class ReferenceDataPlane implements DataPlane {
   readonly kind = 'reference';
 
-  private frontends: Uint32Array;
+  private frontends: Int32Array;
   private frontendMask: number;
   private frontendTotal: number;
-  private servicePorts: Uint32Array;
+  private servicePorts: Int32Array;
   private live: Uint8Array;
-  private pool: Uint32Array;
+  private pool: Int32Array;
   private poolUsed: number;
-  private readonly freeHeads: Uint32Array;
+  private readonly freeHeads: Int32Array;
   private input: Uint32Array;
   private output: Uint32Array;
+  private inputWords: Int32Array;
+  private outputWords: Int32Array;
   private batchCapacity: number;
 
   constructor() {
-    this.frontends = new Uint32Array(FRONTEND_INITIAL_SLOTS * 4);
+    this.frontends = new Int32Array(FRONTEND_INITIAL_SLOTS * 4);
     this.frontendMask = FRONTEND_INITIAL_SLOTS - 1;
     this.frontendTotal = 0;
-    this.servicePorts = new Uint32Array(SERVICE_PORT_INITIAL_RECORDS * 4);
+    this.servicePorts = new Int32Array(SERVICE_PORT_INITIAL_RECORDS * 4);
     this.live = new Uint8Array(SERVICE_PORT_INITIAL_RECORDS);
-    this.pool = new Uint32Array(BACKEND_INITIAL_ENTRIES * 2);
+    this.pool = new Int32Array(BACKEND_INITIAL_ENTRIES * 2);
     this.poolUsed = 0;
-    this.freeHeads = new Uint32Array(BACKEND_SIZE_CLASSES);
+    this.freeHeads = new Int32Array(BACKEND_SIZE_CLASSES);
     this.batchCapacity = BATCH_INITIAL_RECORDS;
     this.input = new Uint32Array(BATCH_INITIAL_RECORDS * PACKET_RECORD_WORDS);
     this.output = new Uint32Array(BATCH_INITIAL_RECORDS * VERDICT_RECORD_WORDS);
+    this.inputWords = new Int32Array(this.input.buffer);
+    this.outputWords = new Int32Array(this.output.buffer);
   }
 
   // ── service ports ────────────────────────────────────────────────────────────────────
@@ -98,14 +108,14 @@ export class ReferenceDataPlane implements DataPlane {
     if (id >= this.live.length) {
       let records = this.live.length << 1;
       if (records <= id) records = id + 1;
-      const servicePorts = new Uint32Array(records * 4);
+      const servicePorts = new Int32Array(records * 4);
       servicePorts.set(this.servicePorts);
       this.servicePorts = servicePorts;
       const live = new Uint8Array(records);
       live.set(this.live);
       this.live = live;
     }
-    this.servicePorts[(id << 2) + 3] = flags >>> 0;
+    this.servicePorts[(id << 2) + 3] = flags;
     this.live[id] = 1;
     return ST_OK;
   }
@@ -143,7 +153,7 @@ export class ReferenceDataPlane implements DataPlane {
     if (needed > entries) {
       let grown = entries * 2;
       if (grown < needed) grown = needed;
-      const pool = new Uint32Array(grown * 2);
+      const pool = new Int32Array(grown * 2);
       pool.set(this.pool.subarray(0, this.poolUsed << 1));
       this.pool = pool;
     }
@@ -206,14 +216,14 @@ export class ReferenceDataPlane implements DataPlane {
     const at = id << 2;
     if (index >= this.servicePorts[at + 1]) return ST_BAD_ARGUMENT;
     const entry = (this.servicePorts[at] + index) << 1;
-    this.pool[entry] = address >>> 0;
-    this.pool[entry + 1] = (port | (flags << 16)) >>> 0;
+    this.pool[entry] = address;
+    this.pool[entry + 1] = port | (flags << 16);
     return ST_OK;
   }
 
   // ── frontends ────────────────────────────────────────────────────────────────────────
 
-  /** Word offset of the slot holding the key, or -1. */
+  /** Word offset of the slot holding the key (`address` as int32), or -1. */
   private findSlot(address: number, portProto: number): number {
     const table = this.frontends;
     const mask = this.frontendMask;
@@ -226,7 +236,7 @@ export class ReferenceDataPlane implements DataPlane {
     }
   }
 
-  private static insertSlot(table: Uint32Array, mask: number, address: number, portProto: number, id: number, kind: number): void {
+  private static insertSlot(table: Int32Array, mask: number, address: number, portProto: number, id: number, kind: number): void {
     let slot = frontendHash(address, portProto) & mask;
     while (table[(slot << 2) + 2] !== 0) slot = (slot + 1) & mask;
     const at = slot << 2;
@@ -239,7 +249,7 @@ export class ReferenceDataPlane implements DataPlane {
   private growFrontends(): void {
     const old = this.frontends;
     const slots = (this.frontendMask + 1) << 1;
-    const table = new Uint32Array(slots * 4);
+    const table = new Int32Array(slots * 4);
     const mask = slots - 1;
     for (let at = 0; at < old.length; at += 4) {
       if (old[at + 2] !== 0) ReferenceDataPlane.insertSlot(table, mask, old[at], old[at + 1], old[at + 2], old[at + 3]);
@@ -257,6 +267,7 @@ export class ReferenceDataPlane implements DataPlane {
     if (id === 0 || id > MAX_SERVICE_PORT_ID || port > 0xffff || protocol > 0xff || kind > 0xff) return ST_BAD_ARGUMENT;
     if (!this.isLive(id)) return ST_NOT_FOUND;
     const portProto = port | (protocol << 16);
+    address |= 0;
     if (this.findSlot(address, portProto) >= 0) return ST_EXISTS;
     if ((this.frontendTotal + 1) * 2 > this.frontendMask + 1) this.growFrontends();
     ReferenceDataPlane.insertSlot(this.frontends, this.frontendMask, address, portProto, id, kind);
@@ -273,7 +284,7 @@ export class ReferenceDataPlane implements DataPlane {
     port >>>= 0;
     protocol >>>= 0;
     if (port > 0xffff || protocol > 0xff) return ST_BAD_ARGUMENT;
-    const found = this.findSlot(address, port | (protocol << 16));
+    const found = this.findSlot(address | 0, port | (protocol << 16));
     if (found < 0) return ST_NOT_FOUND;
     const table = this.frontends;
     const mask = this.frontendMask;
@@ -314,6 +325,8 @@ export class ReferenceDataPlane implements DataPlane {
     if (capacity > this.batchCapacity) {
       this.input = new Uint32Array(capacity * PACKET_RECORD_WORDS);
       this.output = new Uint32Array(capacity * VERDICT_RECORD_WORDS);
+      this.inputWords = new Int32Array(this.input.buffer);
+      this.outputWords = new Int32Array(this.output.buffer);
       this.batchCapacity = capacity;
     }
     return this.input.subarray(0, capacity * PACKET_RECORD_WORDS);
@@ -326,12 +339,15 @@ export class ReferenceDataPlane implements DataPlane {
   routeBatch(count: number): number {
     count >>>= 0;
     if (count > this.batchCapacity) return -ST_BATCH_TOO_LARGE;
-    const input = this.input;
-    const output = this.output;
+    const input = this.inputWords;
+    const output = this.outputWords;
     const table = this.frontends;
     const mask = this.frontendMask;
     const servicePorts = this.servicePorts;
     const pool = this.pool;
+    // Module bindings are re-read on every use; locals are registers.
+    const dnat = VERDICT_DNAT;
+    const reject = VERDICT_REJECT;
     const end = count << 2;
     for (let r = 0; r < end; r += 4) {
       const destination = input[r + 1];
@@ -369,41 +385,29 @@ export class ReferenceDataPlane implements DataPlane {
       const record = id << 2;
       const n = servicePorts[record + 1];
       if (n === 0) {
-        output[r] = VERDICT_REJECT;
+        output[r] = reject;
         output[r + 1] = id;
         output[r + 2] = 0;
         output[r + 3] = 0;
         continue;
       }
 
-      // flowHash (MurmurHash3 x86_32 over source, destination, ports, protocol), inlined
-      let f = 0x5eedc0de;
-      let k = Math.imul(input[r], 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      f ^= k;
-      f = (Math.imul((f << 13) | (f >>> 19), 5) + 0xe6546b64) | 0;
-      k = Math.imul(destination, 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      f ^= k;
-      f = (Math.imul((f << 13) | (f >>> 19), 5) + 0xe6546b64) | 0;
-      k = Math.imul(ports, 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      f ^= k;
-      f = (Math.imul((f << 13) | (f >>> 19), 5) + 0xe6546b64) | 0;
-      k = Math.imul(protocol, 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      f ^= k;
-      f = (Math.imul((f << 13) | (f >>> 19), 5) + 0xe6546b64) | 0;
-      f ^= 16;
+      // flowHash (see records.ts), inlined
+      let f =
+        Math.imul(input[r] ^ 0x5eedc0de, 0xcc9e2d51) ^
+        Math.imul(destination, 0x1b873593) ^
+        Math.imul(ports, 0x85ebca77) ^
+        Math.imul(protocol, 0x27d4eb2f);
       f ^= f >>> 16;
       f = Math.imul(f, 0x85ebca6b);
       f ^= f >>> 13;
       f = Math.imul(f, 0xc2b2ae35);
       f ^= f >>> 16;
 
-      // pickIndex: floor(hash * n / 2^32), exact in a double since n ≤ 2^20
-      const entry = (servicePorts[record] + Math.floor((f >>> 0) * n * 2.3283064365386963e-10)) << 1;
-      output[r] = VERDICT_DNAT;
+      // pickIndex: floor(hash * n / 2^32); the product is exact in a double (n ≤ 2^20)
+      // and the quotient is below 2^20, so truncation with `| 0` is the floor.
+      const entry = (servicePorts[record] + (((f >>> 0) * n * 2.3283064365386963e-10) | 0)) << 1;
+      output[r] = dnat;
       output[r + 1] = id;
       output[r + 2] = pool[entry];
       output[r + 3] = pool[entry + 1] & 0xffff;

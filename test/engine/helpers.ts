@@ -1,6 +1,7 @@
 // Helpers shared by the data plane suites: a seeded PRNG, packet/verdict records as
 // plain values, and a router that drives any DataPlane through its batch views.
 
+import { expect } from 'vitest';
 import type { DataPlane } from '../../sdk/engine/dataplane.js';
 import {
   PACKET_RECORD_WORDS,
@@ -117,4 +118,30 @@ export function flowsTo(
     packets.push({ source: next(), destination, sourcePort: next() & 0xffff, destinationPort, protocol });
   }
   return packets;
+}
+
+/**
+ * Compares verdict lists record by record and reports the first mismatch with its packet
+ * and the number of mismatches (a deep diff of thousands of records is unreadable and slow).
+ */
+export function expectVerdicts(actual: readonly VerdictWords[], expected: readonly VerdictWords[], packets?: readonly Packet[]): void {
+  expect(actual.length).toBe(expected.length);
+  let first = -1;
+  let mismatches = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (a[0] !== e[0] || a[1] !== e[1] || a[2] !== e[2] || a[3] !== e[3]) {
+      if (first < 0) first = i;
+      mismatches++;
+    }
+  }
+  if (first >= 0) {
+    expect({ record: first, packet: packets?.[first], verdict: actual[first], mismatches }).toEqual({
+      record: first,
+      packet: packets?.[first],
+      verdict: expected[first],
+      mismatches: 0,
+    });
+  }
 }

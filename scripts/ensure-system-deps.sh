@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive for real (Chromium for the browser test)
+# when they are missing. Needs root (CI and this project's machines run as root).
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "svcnet: the tests need these Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "svcnet: installing ${missing[*]} (apt-get)" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

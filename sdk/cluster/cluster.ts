@@ -1,0 +1,988 @@
+/**
+ * The Cluster store: Namespaces, Services, EndpointSlices and ServiceCIDRs, kept the way
+ * the Kubernetes API server keeps them, with change events.
+ *
+ * Contract:
+ * - Every write is validated before anything changes, and is atomic: a rejected write
+ *   (any error) leaves the store, the IPAM, consumers and listeners exactly as they were.
+ * - Objects are stored normalised: API defaults applied, ClusterIP and node ports
+ *   allocated, `metadata.uid`, `resourceVersion`, `creationTimestamp` and `generation`
+ *   set by the store (input values for these are ignored, except `resourceVersion` on
+ *   update, which must match or the update fails with a ConflictError).
+ * - `resourceVersion` is a cluster-wide counter, bumped once per change. An update that
+ *   leaves the stored object as it is changes nothing: no event, no bump.
+ * - Getters return deep copies; stored objects are frozen.
+ * - Changes made inside `batch(fn)` commit together. Committing hands the whole batch to
+ *   every consumer in one `applyChanges` call, then calls listeners event by event, with
+ *   deep copies. Events therefore fire only after the consumers (the data planes) reflect
+ *   the change. Each write outside `batch` is a batch of its own.
+ * - Writes are synchronous; a consumer may not write from `applyChanges`. A listener may
+ *   write: its batch commits at once, and its events are delivered after the events
+ *   already queued.
+ */
+
+import {
+  prepareServiceUpdate,
+  setEndpointSliceDefaults,
+  setNamespaceDefaults,
+  setServiceDefaults,
+} from '../model/defaults.js';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  FieldError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  fieldErrors,
+} from '../model/errors.js';
+import { formatIPv4, parseCIDR } from '../model/ip.js';
+import { deepCopy, deepEqual, deepFreeze } from '../model/objects.js';
+import { Random, generateName, randomUID } from '../model/random.js';
+import {
+  API_VERSIONS,
+  LABEL_SERVICE_NAME,
+  NAMESPACED,
+} from '../model/types.js';
+import type {
+  EndpointSlice,
+  EndpointSliceInput,
+  KubeObject,
+  KubeObjectInput,
+  Namespace,
+  NamespaceInput,
+  ObjectMeta,
+  ResourceKind,
+  Service,
+  ServiceCIDR,
+  ServiceCIDRInput,
+  ServiceInput,
+} from '../model/types.js';
+import {
+  endpointSliceErrors,
+  endpointSliceUpdateErrors,
+  namespaceErrors,
+  namespaceUpdateErrors,
+  serviceCIDRErrors,
+  serviceCIDRUpdateErrors,
+  serviceErrors,
+  serviceUpdateErrors,
+} from '../model/validate.js';
+import { CLUSTER_IP_FAMILIES, DEFAULT_SERVICE_CIDR, ServiceIPAM } from '../controllers/ipam.js';
+import type { IPAMSnapshot } from '../controllers/ipam.js';
+import { Emitter } from './events.js';
+
+export type { ResourceKind } from '../model/types.js';
+
+export interface ChangeEvent<T = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  kind: ResourceKind;
+  /** The object after the change; for DELETED, its last state (with the deletion's resourceVersion). */
+  object: T;
+  /** The stored object before the change (MODIFIED and DELETED). */
+  previous?: T;
+  resourceVersion: string;
+}
+
+/**
+ * Something that must reflect the cluster before anyone hears of a change (a node proxy,
+ * a DNS table). `applyChanges` gets each committed batch once, in order, with frozen
+ * objects. It must be all-or-nothing: if it throws, the Cluster rolls the batch back,
+ * sends the consumers that had already applied it the inverse changes, and rethrows.
+ */
+export interface ClusterConsumer {
+  applyChanges(changes: readonly ChangeEvent[]): void;
+}
+
+export interface ClusterOptions {
+  /**
+   * Create what a fresh kubeadm-style cluster has: namespaces default, kube-system,
+   * kube-public and kube-node-lease; the ServiceCIDR `kubernetes`; the Services
+   * `default/kubernetes` and `kube-system/kube-dns`. Default true.
+   */
+  builtins?: boolean;
+  /**
+   * The API server's service CIDRs (`--service-cluster-ip-range`), default
+   * `['10.96.0.0/12']`. With builtins they become the ServiceCIDR `kubernetes`; without,
+   * they are the range used while no ServiceCIDR object exists.
+   */
+  serviceCIDRs?: string[];
+  /** Clock for `creationTimestamp` and `deletionTimestamp`. */
+  now?: () => Date;
+  /** Seed of the PRNG behind allocated IPs and ports, uids and generated names. */
+  seed?: number;
+  /** `--service-node-port-range`, default `30000-32767`. */
+  nodePortRange?: string;
+}
+
+export interface EndpointSliceListOptions {
+  /** Only slices labelled `kubernetes.io/service-name=<serviceName>`. */
+  serviceName?: string;
+}
+
+export interface AddConsumerOptions {
+  /** First hand the consumer the current objects as one batch of ADDED changes. Default false. */
+  replay?: boolean;
+}
+
+export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+/** Namespaces the API server refuses to delete (NamespaceLifecycle admission). */
+export const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'] as const;
+/** Name of the ServiceCIDR the API server creates from its flags. */
+export const DEFAULT_SERVICE_CIDR_NAME = 'kubernetes';
+/** Keeps a ServiceCIDR while addresses allocated from it are still in use. */
+export const SERVICE_CIDR_FINALIZER = 'networking.k8s.io/service-cidr-finalizer';
+const DEFAULT_SEED = 0x5eed_c1a5;
+
+/** RFC 3339 with second resolution, as Kubernetes serialises `metav1.Time`. */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The Services a kubeadm cluster starts with, addressed from the first IPv4 service CIDR:
+ * `default/kubernetes` on its first address and `kube-system/kube-dns` on its tenth.
+ */
+export function builtinServices(serviceCIDR: string = DEFAULT_SERVICE_CIDR): Service[] {
+  const cidr = parseCIDR(serviceCIDR);
+  if (cidr.family !== 'IPv4') throw new RangeError(`svcnet: built-in services need an IPv4 service CIDR, got ${serviceCIDR}`);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: formatIPv4(cidr.address + 1),
+        ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+        annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: formatIPv4(cidr.address + 10),
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
+          { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 },
+          { name: 'metrics', protocol: 'TCP', port: 9153, targetPort: 9153 },
+        ],
+      },
+    },
+  ];
+}
+
+interface Transaction {
+  undo: (() => void)[];
+  changes: ChangeEvent[];
+}
+
+type ListenerKind = ResourceKind | '*';
+
+function isThenable(value: unknown): boolean {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function copyEvent(e: ChangeEvent): ChangeEvent {
+  const out: ChangeEvent = { type: e.type, kind: e.kind, object: deepCopy(e.object), resourceVersion: e.resourceVersion };
+  if (e.previous !== undefined) out.previous = deepCopy(e.previous);
+  return out;
+}
+
+function invertChanges(changes: readonly ChangeEvent[], resourceVersion: string): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const c = changes[i];
+    if (c.type === 'ADDED') out.push({ type: 'DELETED', kind: c.kind, object: c.object, previous: c.object, resourceVersion });
+    else if (c.type === 'MODIFIED') out.push({ type: 'MODIFIED', kind: c.kind, object: c.previous!, previous: c.object, resourceVersion });
+    else out.push({ type: 'ADDED', kind: c.kind, object: c.previous ?? c.object, resourceVersion });
+  }
+  return out;
+}
+
+function byName<T extends { metadata: ObjectMeta }>(a: T, b: T): number {
+  const x = a.metadata.name ?? '';
+  const y = b.metadata.name ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function sortedValues<T extends { metadata: ObjectMeta }>(map: ReadonlyMap<string, T> | undefined): T[] {
+  return map === undefined ? [] : [...map.values()].sort(byName);
+}
+
+export class Cluster {
+  readonly #namespaces = new Map<string, Namespace>();
+  readonly #services = new Map<string, Map<string, Service>>();
+  readonly #slices = new Map<string, Map<string, EndpointSlice>>();
+  /** `<namespace>/<service-name label>` → slice names. */
+  readonly #slicesByService = new Map<string, Set<string>>();
+  readonly #cidrs = new Map<string, ServiceCIDR>();
+  #rv = 0;
+
+  readonly #now: () => Date;
+  readonly #random: Random;
+  readonly #ipam: ServiceIPAM;
+  readonly #emitter = new Emitter<Record<ListenerKind, ChangeEvent>>();
+  readonly #consumers: ClusterConsumer[] = [];
+
+  #tx: Transaction | null = null;
+  #rollingBack = false;
+  #applying = false;
+  #delivering = false;
+  readonly #queue: ChangeEvent[] = [];
+
+  constructor(options: ClusterOptions = {}) {
+    this.#now = options.now ?? (() => new Date());
+    this.#random = new Random(options.seed ?? DEFAULT_SEED);
+    const serviceCIDRs = options.serviceCIDRs ?? [DEFAULT_SERVICE_CIDR];
+    this.#ipam = new ServiceIPAM({
+      serviceCIDRs,
+      nodePortRange: options.nodePortRange,
+      random: this.#random,
+      journal: { record: (undo) => this.#record(undo) },
+    });
+    if (options.builtins ?? true) {
+      const primary = serviceCIDRs.find((c) => parseCIDR(c).family === 'IPv4') ?? DEFAULT_SERVICE_CIDR;
+      this.#write(() => {
+        for (const name of BUILTIN_NAMESPACES) this.#createNamespace({ metadata: { name } });
+        this.#createServiceCIDR({ metadata: { name: DEFAULT_SERVICE_CIDR_NAME }, spec: { cidrs: [...serviceCIDRs] } });
+        for (const svc of builtinServices(primary)) this.#createService(svc);
+      });
+    }
+  }
+
+  /** The cluster-wide resourceVersion: that of the latest change. */
+  get resourceVersion(): string {
+    return String(this.#rv);
+  }
+
+  // -------------------------------------------------------------------------- transactions
+
+  #record(undo: () => void): void {
+    if (this.#rollingBack) return;
+    if (this.#tx === null) throw new Error('svcnet: internal error: cluster state changed outside a transaction');
+    this.#tx.undo.push(undo);
+  }
+
+  #rollback(tx: Transaction, undoMark: number): void {
+    this.#rollingBack = true;
+    try {
+      for (let i = tx.undo.length - 1; i >= undoMark; i--) tx.undo[i]();
+    } finally {
+      this.#rollingBack = false;
+    }
+    tx.undo.length = undoMark;
+  }
+
+  /** Runs fn as one batch (or as part of the enclosing one), rolling back on throw. */
+  #write<T>(fn: () => T): T {
+    if (this.#applying) throw new Error('svcnet: a ClusterConsumer may not change the cluster from applyChanges');
+    const outer = this.#tx === null;
+    if (outer) this.#tx = { undo: [], changes: [] };
+    const tx = this.#tx!;
+    const undoMark = tx.undo.length;
+    const changeMark = tx.changes.length;
+    let result: T;
+    try {
+      result = fn();
+      if (isThenable(result)) throw new TypeError('svcnet: batch() takes a synchronous function');
+    } catch (e) {
+      this.#rollback(tx, undoMark);
+      tx.changes.length = changeMark;
+      if (outer) this.#tx = null;
+      throw e;
+    }
+    if (outer) {
+      this.#tx = null;
+      if (tx.changes.length > 0) this.#commit(tx);
+    }
+    return result;
+  }
+
+  #commit(tx: Transaction): void {
+    const changes = Object.freeze(tx.changes) as readonly ChangeEvent[];
+    const applied: ClusterConsumer[] = [];
+    this.#applying = true;
+    try {
+      for (const consumer of [...this.#consumers]) {
+        consumer.applyChanges(changes);
+        applied.push(consumer);
+      }
+    } catch (error) {
+      this.#rollback(tx, 0);
+      const inverse = invertChanges(changes, this.resourceVersion);
+      const failures: unknown[] = [];
+      for (const consumer of applied.reverse()) {
+        try {
+          consumer.applyChanges(inverse);
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+      this.#applying = false;
+      if (failures.length > 0) {
+        throw new AggregateError([error, ...failures], 'svcnet: a consumer rejected a change; it was rolled back, but undoing it failed in other consumers');
+      }
+      throw error;
+    } finally {
+      this.#applying = false;
+    }
+    this.#deliver(changes);
+  }
+
+  #deliver(changes: readonly ChangeEvent[]): void {
+    this.#queue.push(...changes);
+    if (this.#delivering) return;
+    this.#delivering = true;
+    const errors: unknown[] = [];
+    try {
+      for (let i = 0; i < this.#queue.length; i++) {
+        const event = this.#queue[i];
+        errors.push(...this.#emitter.emit(event.kind, event), ...this.#emitter.emit('*', event));
+      }
+    } finally {
+      this.#queue.length = 0;
+      this.#delivering = false;
+    }
+    // The change is committed; a failing listener only gets reported.
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'svcnet: listeners failed after the change was committed');
+  }
+
+  /**
+   * Runs `fn` (synchronous) as one atomic batch: if it throws, every change it made is
+   * rolled back (store and IPAM) and nothing reaches consumers or listeners. Otherwise
+   * consumers get all its changes in one `applyChanges` call, then listeners get the
+   * events one by one. Nested batches join the outer one; a nested batch that throws
+   * rolls back its own changes only.
+   */
+  batch<T>(fn: () => T): T {
+    return this.#write(fn);
+  }
+
+  // -------------------------------------------------------------------------- subscriptions
+
+  /** Calls `listener` with a deep copy of each committed change of `kind` (or of every kind). */
+  on(kind: ResourceKind | '*', listener: (event: ChangeEvent) => void): () => void {
+    return this.#emitter.on(kind, (event) => listener(copyEvent(event)));
+  }
+
+  /** Adds a consumer; the returned function removes it. */
+  addConsumer(consumer: ClusterConsumer, options: AddConsumerOptions = {}): () => void {
+    if (this.#applying) throw new Error('svcnet: consumers may not be added from applyChanges');
+    if (options.replay) {
+      const rv = this.resourceVersion;
+      const changes: ChangeEvent[] = [];
+      const add = (kind: ResourceKind, object: KubeObject): void => {
+        changes.push({ type: 'ADDED', kind, object, resourceVersion: rv });
+      };
+      for (const ns of sortedValues(this.#namespaces)) add('Namespace', ns);
+      for (const c of sortedValues(this.#cidrs)) add('ServiceCIDR', c);
+      for (const s of this.#listStored(this.#services)) add('Service', s);
+      for (const s of this.#listStored(this.#slices)) add('EndpointSlice', s);
+      this.#applying = true;
+      try {
+        consumer.applyChanges(changes);
+      } finally {
+        this.#applying = false;
+      }
+    }
+    this.#consumers.push(consumer);
+    return () => {
+      const i = this.#consumers.indexOf(consumer);
+      if (i >= 0) this.#consumers.splice(i, 1);
+    };
+  }
+
+  // -------------------------------------------------------------------------- primitives
+
+  #bumpResourceVersion(): string {
+    const old = this.#rv;
+    this.#rv = old + 1;
+    this.#record(() => {
+      this.#rv = old;
+    });
+    return String(this.#rv);
+  }
+
+  #draw<T>(fn: (random: Random) => T): T {
+    const state = this.#random.state;
+    this.#record(() => {
+      this.#random.state = state;
+    });
+    return fn(this.#random);
+  }
+
+  #writeNamespace(name: string, value: Namespace | undefined): Namespace | undefined {
+    const old = this.#namespaces.get(name);
+    if (value) this.#namespaces.set(name, value);
+    else this.#namespaces.delete(name);
+    return old;
+  }
+
+  #writeService(ns: string, name: string, value: Service | undefined): Service | undefined {
+    let inner = this.#services.get(ns);
+    if (inner === undefined) {
+      inner = new Map();
+      this.#services.set(ns, inner);
+    }
+    const old = inner.get(name);
+    if (value) inner.set(name, value);
+    else inner.delete(name);
+    return old;
+  }
+
+  #sliceIndexKey(slice: EndpointSlice): string | undefined {
+    const svc = slice.metadata.labels?.[LABEL_SERVICE_NAME];
+    return svc === undefined ? undefined : `${slice.metadata.namespace}/${svc}`;
+  }
+
+  #writeSlice(ns: string, name: string, value: EndpointSlice | undefined): EndpointSlice | undefined {
+    let inner = this.#slices.get(ns);
+    if (inner === undefined) {
+      inner = new Map();
+      this.#slices.set(ns, inner);
+    }
+    const old = inner.get(name);
+    if (old) {
+      const k = this.#sliceIndexKey(old);
+      if (k !== undefined) {
+        const set = this.#slicesByService.get(k);
+        set?.delete(name);
+        if (set?.size === 0) this.#slicesByService.delete(k);
+      }
+    }
+    if (value) {
+      inner.set(name, value);
+      const k = this.#sliceIndexKey(value);
+      if (k !== undefined) {
+        let set = this.#slicesByService.get(k);
+        if (set === undefined) {
+          set = new Set();
+          this.#slicesByService.set(k, set);
+        }
+        set.add(name);
+      }
+    } else {
+      inner.delete(name);
+    }
+    return old;
+  }
+
+  #writeCIDR(name: string, value: ServiceCIDR | undefined): ServiceCIDR | undefined {
+    const old = this.#cidrs.get(name);
+    if (value) this.#cidrs.set(name, value);
+    else this.#cidrs.delete(name);
+    return old;
+  }
+
+  /** Stores (or removes) an object, records the undo, and queues the change event. */
+  #store(type: ChangeEvent['type'], kind: ResourceKind, object: KubeObject, previous?: KubeObject): void {
+    const rv = this.#bumpResourceVersion();
+    let stored: KubeObject;
+    if (type === 'DELETED') {
+      stored = deepFreeze({ ...object, metadata: { ...object.metadata, resourceVersion: rv } } as KubeObject);
+    } else {
+      object.metadata.resourceVersion = rv;
+      stored = deepFreeze(object);
+    }
+    const ns = object.metadata.namespace ?? '';
+    const name = object.metadata.name ?? '';
+    const value = type === 'DELETED' ? undefined : stored;
+    switch (kind) {
+      case 'Namespace': {
+        const old = this.#writeNamespace(name, value as Namespace | undefined);
+        this.#record(() => this.#writeNamespace(name, old));
+        break;
+      }
+      case 'Service': {
+        const old = this.#writeService(ns, name, value as Service | undefined);
+        this.#record(() => this.#writeService(ns, name, old));
+        break;
+      }
+      case 'EndpointSlice': {
+        const old = this.#writeSlice(ns, name, value as EndpointSlice | undefined);
+        this.#record(() => this.#writeSlice(ns, name, old));
+        break;
+      }
+      case 'ServiceCIDR': {
+        const old = this.#writeCIDR(name, value as ServiceCIDR | undefined);
+        this.#record(() => this.#writeCIDR(name, old));
+        break;
+      }
+    }
+    const change: ChangeEvent = { type, kind, object: stored, resourceVersion: rv };
+    if (previous !== undefined) change.previous = previous;
+    this.#tx!.changes.push(change);
+  }
+
+  // -------------------------------------------------------------------------- preparation
+
+  /**
+   * A mutable copy of the input with apiVersion and kind checked and set, the namespace
+   * defaulted (`default`) or cleared for cluster-scoped kinds.
+   */
+  #prepare<T extends KubeObject>(input: unknown, kind: ResourceKind): T {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new BadRequestError(`svcnet: expected a ${kind} object`);
+    }
+    const obj = deepCopy(input) as Record<string, unknown> & { metadata?: ObjectMeta };
+    if (obj.kind !== undefined && obj.kind !== kind) {
+      throw new BadRequestError(`svcnet: expected an object of kind ${JSON.stringify(kind)}, got ${JSON.stringify(obj.kind)}`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== API_VERSIONS[kind]) {
+      throw new BadRequestError(`no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(obj.apiVersion)}`);
+    }
+    const meta = (obj.metadata !== null && typeof obj.metadata === 'object' ? obj.metadata : {}) as ObjectMeta;
+    if (NAMESPACED[kind]) meta.namespace ||= 'default';
+    else delete meta.namespace;
+    // Canonical key order, as the API server serialises objects.
+    const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
+    return { apiVersion: API_VERSIONS[kind], kind, metadata: meta, ...rest } as unknown as T;
+  }
+
+  /** Server-set metadata of a new object; resolves `generateName`. */
+  #prepareCreate(obj: KubeObject, exists: (name: string) => boolean): void {
+    const meta = obj.metadata;
+    if (meta.resourceVersion) throw new BadRequestError('resourceVersion should not be set on objects to be created');
+    if (!meta.name && meta.generateName) {
+      const base = meta.generateName;
+      let name = this.#draw((r) => generateName(r, base));
+      for (let i = 0; i < 8 && exists(name); i++) name = this.#draw((r) => generateName(r, base));
+      meta.name = name;
+    }
+    delete meta.deletionTimestamp;
+    delete meta.uid;
+    delete meta.creationTimestamp;
+    delete meta.generation;
+  }
+
+  #stampCreate(obj: KubeObject): void {
+    obj.metadata.uid = this.#draw(randomUID);
+    obj.metadata.creationTimestamp = formatTimestamp(this.#now());
+    obj.metadata.generation = 1;
+  }
+
+  /** Carries server-set metadata from the stored object; fails on a stale resourceVersion. */
+  #prepareUpdate(kind: ResourceKind, next: KubeObject, prev: KubeObject): void {
+    const meta = next.metadata;
+    const old = prev.metadata;
+    if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
+      throw new ConflictError(kind, old.namespace, old.name ?? '');
+    }
+    meta.resourceVersion = old.resourceVersion;
+    if (!meta.uid) meta.uid = old.uid;
+    meta.creationTimestamp = old.creationTimestamp;
+    meta.generation = old.generation;
+    if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
+    else delete meta.deletionTimestamp;
+    delete meta.generateName;
+    if (old.generateName) meta.generateName = old.generateName;
+  }
+
+  #throwIfInvalid(kind: ResourceKind, obj: KubeObject, errors: FieldError[]): void {
+    if (errors.length > 0) throw new ValidationError(kind, obj.metadata.namespace, obj.metadata.name ?? '', errors);
+  }
+
+  #requireName(kind: ResourceKind, obj: KubeObject): string {
+    const name = obj.metadata.name;
+    if (!name) throw new ValidationError(kind, obj.metadata.namespace, '', [fieldErrors.required('metadata.name', 'name or generateName is required')]);
+    return name;
+  }
+
+  #requireNamespace(namespace: string): void {
+    if (!this.#namespaces.has(namespace)) throw new NotFoundError('Namespace', undefined, namespace);
+  }
+
+  // -------------------------------------------------------------------------- Namespaces
+
+  #createNamespace(input: NamespaceInput): Namespace {
+    const obj = this.#prepare<Namespace>(input, 'Namespace');
+    this.#prepareCreate(obj, (n) => this.#namespaces.has(n));
+    setNamespaceDefaults(obj);
+    this.#throwIfInvalid('Namespace', obj, namespaceErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#namespaces.has(name)) throw new AlreadyExistsError('Namespace', undefined, name);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'Namespace', obj);
+    return obj;
+  }
+
+  #updateNamespace(input: NamespaceInput): Namespace {
+    const next = this.#prepare<Namespace>(input, 'Namespace');
+    const name = this.#requireName('Namespace', next);
+    const prev = this.#namespaces.get(name);
+    if (prev === undefined) throw new NotFoundError('Namespace', undefined, name);
+    this.#prepareUpdate('Namespace', next, prev);
+    setNamespaceDefaults(next);
+    next.status = { ...prev.status };
+    this.#throwIfInvalid('Namespace', next, namespaceUpdateErrors(next, prev));
+    if (deepEqual(next, prev)) return prev;
+    if (!deepEqual(next.spec, prev.spec)) next.metadata.generation = (prev.metadata.generation ?? 0) + 1;
+    this.#store('MODIFIED', 'Namespace', next, prev);
+    return next;
+  }
+
+  #deleteNamespace(name: string): Namespace {
+    if ((IMMORTAL_NAMESPACES as readonly string[]).includes(name)) {
+      throw new ForbiddenError('Namespace', undefined, name, 'this namespace may not be deleted');
+    }
+    const prev = this.#namespaces.get(name);
+    if (prev === undefined) throw new NotFoundError('Namespace', undefined, name);
+    for (const slice of sortedValues(this.#slices.get(name))) this.#deleteEndpointSlice(name, slice.metadata.name!);
+    for (const svc of sortedValues(this.#services.get(name))) this.#deleteService(name, svc.metadata.name!);
+    this.#store('DELETED', 'Namespace', prev, prev);
+    return prev;
+  }
+
+  createNamespace(ns: NamespaceInput): Namespace {
+    return deepCopy(this.#write(() => this.#createNamespace(ns)));
+  }
+
+  /** Updates labels, annotations and finalizers of an existing Namespace. */
+  updateNamespace(ns: NamespaceInput): Namespace {
+    return deepCopy(this.#write(() => this.#updateNamespace(ns)));
+  }
+
+  applyNamespace(ns: NamespaceInput): Namespace {
+    return deepCopy(
+      this.#write(() => {
+        const name = ns?.metadata?.name;
+        if (name && this.#namespaces.has(name)) return this.#updateNamespace(ns);
+        return this.#createNamespace({ ...ns, metadata: { ...ns.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  getNamespace(name: string): Namespace | undefined {
+    const ns = this.#namespaces.get(name);
+    return ns === undefined ? undefined : deepCopy(ns);
+  }
+
+  listNamespaces(): Namespace[] {
+    return sortedValues(this.#namespaces).map(deepCopy);
+  }
+
+  /**
+   * Deletes a Namespace and everything in it: a DELETED event for each EndpointSlice and
+   * Service, then one for the Namespace, all in one batch. (The API server deletes
+   * asynchronously through a Terminating phase; the store does it at once.)
+   */
+  deleteNamespace(name: string): Namespace {
+    return deepCopy(this.#write(() => this.#deleteNamespace(name)));
+  }
+
+  // -------------------------------------------------------------------------- Services
+
+  #createService(input: ServiceInput): Service {
+    const obj = this.#prepare<Service>(input, 'Service');
+    const ns = obj.metadata.namespace!;
+    this.#requireNamespace(ns);
+    this.#prepareCreate(obj, (n) => this.#services.get(ns)?.has(n) ?? false);
+    obj.spec ??= {};
+    setServiceDefaults(obj, { ipFamilies: CLUSTER_IP_FAMILIES });
+    this.#throwIfInvalid('Service', obj, serviceErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#services.get(ns)?.has(name)) throw new AlreadyExistsError('Service', ns, name);
+    this.#ipam.allocate(obj);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'Service', obj);
+    return obj;
+  }
+
+  #updateService(input: ServiceInput): Service {
+    const next = this.#prepare<Service>(input, 'Service');
+    const ns = next.metadata.namespace!;
+    const name = this.#requireName('Service', next);
+    const prev = this.#services.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Service', ns, name);
+    this.#prepareUpdate('Service', next, prev);
+    next.spec ??= {};
+    prepareServiceUpdate(next, prev, { ipFamilies: CLUSTER_IP_FAMILIES });
+    this.#throwIfInvalid('Service', next, serviceUpdateErrors(next, prev));
+    if (deepEqual(next, prev)) return prev;
+    this.#ipam.update(prev, next);
+    if (!deepEqual(next.spec, prev.spec)) next.metadata.generation = (prev.metadata.generation ?? 0) + 1;
+    this.#store('MODIFIED', 'Service', next, prev);
+    this.#finalizeServiceCIDRs();
+    return next;
+  }
+
+  #deleteService(ns: string, name: string): Service {
+    const prev = this.#services.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Service', ns, name);
+    this.#ipam.release(prev);
+    this.#store('DELETED', 'Service', prev, prev);
+    this.#finalizeServiceCIDRs();
+    return prev;
+  }
+
+  /**
+   * Creates a Service. Defaults are applied, the object validated, a ClusterIP and node
+   * ports allocated (requested values are honoured when free and in range). Throws
+   * NotFoundError (namespace), ValidationError, AlreadyExistsError, InternalError (a
+   * range is full).
+   */
+  createService(svc: ServiceInput): Service {
+    return deepCopy(this.#write(() => this.#createService(svc)));
+  }
+
+  /**
+   * Replaces a Service's spec, labels, annotations and status. Values the server allocated
+   * and the input omits (clusterIP, node ports, health check port) are kept; the ClusterIP
+   * cannot change. Throws NotFoundError, ConflictError (stale resourceVersion),
+   * ValidationError. Re-sending the stored object changes nothing.
+   */
+  updateService(svc: ServiceInput): Service {
+    return deepCopy(this.#write(() => this.#updateService(svc)));
+  }
+
+  /** Creates the Service, or updates it if it exists. */
+  applyService(svc: ServiceInput): Service {
+    return deepCopy(
+      this.#write(() => {
+        const ns = svc?.metadata?.namespace || 'default';
+        const name = svc?.metadata?.name;
+        if (name && this.#services.get(ns)?.has(name)) return this.#updateService(svc);
+        return this.#createService({ ...svc, metadata: { ...svc.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  getService(namespace: string, name: string): Service | undefined {
+    const svc = this.#services.get(namespace)?.get(name);
+    return svc === undefined ? undefined : deepCopy(svc);
+  }
+
+  /** Services of one namespace, or of all, sorted by namespace then name. */
+  listServices(namespace?: string): Service[] {
+    const list = namespace === undefined ? this.#listStored(this.#services) : sortedValues(this.#services.get(namespace));
+    return list.map(deepCopy);
+  }
+
+  /** Deletes a Service and frees its ClusterIP and node ports. */
+  deleteService(namespace: string, name: string): Service {
+    return deepCopy(this.#write(() => this.#deleteService(namespace, name)));
+  }
+
+  #listStored<T extends KubeObject>(map: ReadonlyMap<string, ReadonlyMap<string, T>>): T[] {
+    const out: T[] = [];
+    for (const ns of [...map.keys()].sort()) out.push(...sortedValues(map.get(ns)));
+    return out;
+  }
+
+  // -------------------------------------------------------------------------- EndpointSlices
+
+  #createEndpointSlice(input: EndpointSliceInput): EndpointSlice {
+    const obj = this.#prepare<EndpointSlice>(input, 'EndpointSlice');
+    const ns = obj.metadata.namespace!;
+    this.#requireNamespace(ns);
+    this.#prepareCreate(obj, (n) => this.#slices.get(ns)?.has(n) ?? false);
+    setEndpointSliceDefaults(obj);
+    this.#throwIfInvalid('EndpointSlice', obj, endpointSliceErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#slices.get(ns)?.has(name)) throw new AlreadyExistsError('EndpointSlice', ns, name);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'EndpointSlice', obj);
+    return obj;
+  }
+
+  #updateEndpointSlice(input: EndpointSliceInput): EndpointSlice {
+    const next = this.#prepare<EndpointSlice>(input, 'EndpointSlice');
+    const ns = next.metadata.namespace!;
+    const name = this.#requireName('EndpointSlice', next);
+    const prev = this.#slices.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('EndpointSlice', ns, name);
+    this.#prepareUpdate('EndpointSlice', next, prev);
+    setEndpointSliceDefaults(next);
+    this.#throwIfInvalid('EndpointSlice', next, endpointSliceUpdateErrors(next, prev));
+    if (deepEqual(next, prev)) return prev;
+    // discovery strategy: any change outside metadata, or to the labels, is a new generation.
+    const { metadata: nm, ...nBody } = next;
+    const { metadata: pm, ...pBody } = prev;
+    if (!deepEqual(nBody, pBody) || !deepEqual(nm.labels, pm.labels)) next.metadata.generation = (pm.generation ?? 0) + 1;
+    this.#store('MODIFIED', 'EndpointSlice', next, prev);
+    return next;
+  }
+
+  #deleteEndpointSlice(ns: string, name: string): EndpointSlice {
+    const prev = this.#slices.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('EndpointSlice', ns, name);
+    this.#store('DELETED', 'EndpointSlice', prev, prev);
+    return prev;
+  }
+
+  createEndpointSlice(eps: EndpointSliceInput): EndpointSlice {
+    return deepCopy(this.#write(() => this.#createEndpointSlice(eps)));
+  }
+
+  updateEndpointSlice(eps: EndpointSliceInput): EndpointSlice {
+    return deepCopy(this.#write(() => this.#updateEndpointSlice(eps)));
+  }
+
+  applyEndpointSlice(eps: EndpointSliceInput): EndpointSlice {
+    return deepCopy(
+      this.#write(() => {
+        const ns = eps?.metadata?.namespace || 'default';
+        const name = eps?.metadata?.name;
+        if (name && this.#slices.get(ns)?.has(name)) return this.#updateEndpointSlice(eps);
+        return this.#createEndpointSlice({ ...eps, metadata: { ...eps.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  getEndpointSlice(namespace: string, name: string): EndpointSlice | undefined {
+    const eps = this.#slices.get(namespace)?.get(name);
+    return eps === undefined ? undefined : deepCopy(eps);
+  }
+
+  /** Slices of one namespace or all, optionally of one Service, sorted by namespace then name. */
+  listEndpointSlices(namespace?: string, options: EndpointSliceListOptions = {}): EndpointSlice[] {
+    const { serviceName } = options;
+    if (serviceName === undefined) {
+      const list = namespace === undefined ? this.#listStored(this.#slices) : sortedValues(this.#slices.get(namespace));
+      return list.map(deepCopy);
+    }
+    const namespaces = namespace === undefined ? [...this.#slices.keys()].sort() : [namespace];
+    const out: EndpointSlice[] = [];
+    for (const ns of namespaces) {
+      const names = this.#slicesByService.get(`${ns}/${serviceName}`);
+      if (names === undefined) continue;
+      const inner = this.#slices.get(ns)!;
+      out.push(...[...names].sort().map((n) => deepCopy(inner.get(n)!)));
+    }
+    return out;
+  }
+
+  deleteEndpointSlice(namespace: string, name: string): EndpointSlice {
+    return deepCopy(this.#write(() => this.#deleteEndpointSlice(namespace, name)));
+  }
+
+  // -------------------------------------------------------------------------- ServiceCIDRs
+
+  #createServiceCIDR(input: ServiceCIDRInput): ServiceCIDR {
+    const obj = this.#prepare<ServiceCIDR>(input, 'ServiceCIDR');
+    this.#prepareCreate(obj, (n) => this.#cidrs.has(n));
+    const finalizers = obj.metadata.finalizers ?? [];
+    if (!finalizers.includes(SERVICE_CIDR_FINALIZER)) finalizers.push(SERVICE_CIDR_FINALIZER);
+    obj.metadata.finalizers = finalizers;
+    this.#throwIfInvalid('ServiceCIDR', obj, serviceCIDRErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#cidrs.has(name)) throw new AlreadyExistsError('ServiceCIDR', undefined, name);
+    this.#ipam.addServiceCIDR(name, obj.spec.cidrs);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'ServiceCIDR', obj);
+    this.#finalizeServiceCIDRs();
+    return obj;
+  }
+
+  #updateServiceCIDR(input: ServiceCIDRInput): ServiceCIDR {
+    const next = this.#prepare<ServiceCIDR>(input, 'ServiceCIDR');
+    const name = this.#requireName('ServiceCIDR', next);
+    const prev = this.#cidrs.get(name);
+    if (prev === undefined) throw new NotFoundError('ServiceCIDR', undefined, name);
+    this.#prepareUpdate('ServiceCIDR', next, prev);
+    const finalizers = next.metadata.finalizers ?? [];
+    if (!finalizers.includes(SERVICE_CIDR_FINALIZER)) finalizers.push(SERVICE_CIDR_FINALIZER);
+    next.metadata.finalizers = finalizers;
+    this.#throwIfInvalid('ServiceCIDR', next, serviceCIDRUpdateErrors(next, prev));
+    if (deepEqual(next, prev)) return prev;
+    this.#store('MODIFIED', 'ServiceCIDR', next, prev);
+    return next;
+  }
+
+  /**
+   * Deletes at once when no allocated ClusterIP depends on the ServiceCIDR alone; else the
+   * object stays, marked with a `deletionTimestamp` (MODIFIED), no longer used for new
+   * addresses, and goes (DELETED) when the last such address is released — the finalizer
+   * behaviour of the API server.
+   */
+  #deleteServiceCIDR(name: string): ServiceCIDR {
+    const prev = this.#cidrs.get(name);
+    if (prev === undefined) throw new NotFoundError('ServiceCIDR', undefined, name);
+    if (prev.metadata.deletionTimestamp) return prev;
+    this.#ipam.removeServiceCIDR(name);
+    if (this.#ipam.orphanedIn(prev.spec.cidrs) === 0) {
+      this.#store('DELETED', 'ServiceCIDR', prev, prev);
+      return prev;
+    }
+    const next = deepCopy(prev);
+    next.metadata.deletionTimestamp = formatTimestamp(this.#now());
+    this.#store('MODIFIED', 'ServiceCIDR', next, prev);
+    return next;
+  }
+
+  #finalizeServiceCIDRs(): void {
+    for (const cidr of [...this.#cidrs.values()]) {
+      if (cidr.metadata.deletionTimestamp && this.#ipam.orphanedIn(cidr.spec.cidrs) === 0) {
+        this.#store('DELETED', 'ServiceCIDR', cidr, cidr);
+      }
+    }
+  }
+
+  createServiceCIDR(cidr: ServiceCIDRInput): ServiceCIDR {
+    return deepCopy(this.#write(() => this.#createServiceCIDR(cidr)));
+  }
+
+  /** Updates labels and annotations; `spec.cidrs` is immutable. */
+  updateServiceCIDR(cidr: ServiceCIDRInput): ServiceCIDR {
+    return deepCopy(this.#write(() => this.#updateServiceCIDR(cidr)));
+  }
+
+  applyServiceCIDR(cidr: ServiceCIDRInput): ServiceCIDR {
+    return deepCopy(
+      this.#write(() => {
+        const name = cidr?.metadata?.name;
+        if (name && this.#cidrs.has(name)) return this.#updateServiceCIDR(cidr);
+        return this.#createServiceCIDR({ ...cidr, metadata: { ...cidr.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  getServiceCIDR(name: string): ServiceCIDR | undefined {
+    const c = this.#cidrs.get(name);
+    return c === undefined ? undefined : deepCopy(c);
+  }
+
+  listServiceCIDRs(): ServiceCIDR[] {
+    return sortedValues(this.#cidrs).map(deepCopy);
+  }
+
+  deleteServiceCIDR(name: string): ServiceCIDR {
+    return deepCopy(this.#write(() => this.#deleteServiceCIDR(name)));
+  }
+
+  // -------------------------------------------------------------------------- any kind
+
+  /** Creates or updates an object of any kind (dispatch on `kind`). */
+  apply(obj: KubeObjectInput): KubeObject {
+    switch (obj?.kind) {
+      case 'Namespace':
+        return this.applyNamespace(obj);
+      case 'Service':
+        return this.applyService(obj);
+      case 'EndpointSlice':
+        return this.applyEndpointSlice(obj);
+      case 'ServiceCIDR':
+        return this.applyServiceCIDR(obj);
+      default: {
+        const o = obj as { kind?: unknown; apiVersion?: unknown } | null;
+        throw new BadRequestError(`no matches for kind ${JSON.stringify(o?.kind ?? '')} in version ${JSON.stringify(o?.apiVersion ?? '')}`);
+      }
+    }
+  }
+
+  /** Allocation state (active CIDRs, allocated ClusterIPs and node ports), for inspection. */
+  ipamState(): IPAMSnapshot {
+    return this.#ipam.snapshot();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The seed's cluster: kiamol chapter 3 on Docker Desktop (`shared/seed/`,
+ * `spec/kiamol-ch03.md`), as `kubectl get svc -A` showed it:
+ *
+ * ```
+ * NAMESPACE     NAME               TYPE           CLUSTER-IP       EXTERNAL-IP   PORT(S)                  AGE
+ * default       hello-kubernetes   NodePort       10.106.104.252   <none>        80:31655/TCP             2d23h
+ * default       kubernetes         ClusterIP      10.96.0.1        <none>        443/TCP                  2d23h
+ * default       numbers-api        ClusterIP      10.103.155.91    <none>        80/TCP                   32m
+ * default       numbers-web        LoadBalancer   10.107.18.45     localhost     8080:31421/TCP           79m
+ * default       sleep-2            ClusterIP      10.98.208.225    <none>        80/TCP                   13h
+ * kube-system   kube-dns           ClusterIP      10.96.0.10       <none>        53/UDP,53/TCP,9153/TCP   2d23h
+ * ```
+ *
+ * Pod addresses come from Docker Desktop's pod CIDR 10.1.0.0/16; sleep-2's 10.1.0.43:80
+ * and its pod name are the seed's own. The `kubernetes` slice is the API server's
+ * (named after the Service, Docker Desktop's VM address 192.168.65.3:6443); the others
+ * are the EndpointSlice controller's, named `<service>-<5 random characters>`.
+ */
+
+import { deepFreeze } from '../model/objects.js';
+import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../model/types.js';
+import type { Endpoint, EndpointPort, EndpointSlice, Service } from '../model/types.js';
+import { Cluster, builtinServices } from './cluster.js';
+import type { ClusterOptions } from './cluster.js';
+
+export const SEED_NODE_NAME = 'docker-desktop';
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Age in seconds of each seed object at the moment `seedCluster` runs, by `namespace/name`. */
+export const SEED_AGES: Readonly<Record<string, number>> = Object.freeze({
+  'default/hello-kubernetes': 2 * DAY + 23 * HOUR,
+  'default/kubernetes': 2 * DAY + 23 * HOUR,
+  'default/numbers-api': 32 * MINUTE,
+  'default/numbers-web': 79 * MINUTE,
+  'default/sleep-2': 13 * HOUR,
+  'kube-system/kube-dns': 2 * DAY + 23 * HOUR,
+});
+
+/** Age of the cluster itself (namespaces and built-in objects). */
+export const SEED_CLUSTER_AGE = 2 * DAY + 23 * HOUR;
+
+function service(name: string, spec: Service['spec'], status?: Service['status']): Service {
+  const svc: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { ...spec, selector: { app: name } },
+  };
+  if (status) svc.status = status;
+  return svc;
+}
+
+const [KUBERNETES, KUBE_DNS] = builtinServices();
+
+/** The seed's Services, in `kubectl get svc -A` order (the two built-ins included). */
+export const SEED_SERVICES: readonly Service[] = deepFreeze([
+  service('hello-kubernetes', {
+    type: 'NodePort',
+    clusterIP: '10.106.104.252',
+    ports: [{ protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 31655 }],
+  }),
+  KUBERNETES,
+  service('numbers-api', {
+    type: 'ClusterIP',
+    clusterIP: '10.103.155.91',
+    ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }],
+  }),
+  service(
+    'numbers-web',
+    {
+      type: 'LoadBalancer',
+      clusterIP: '10.107.18.45',
+      ports: [{ protocol: 'TCP', port: 8080, targetPort: 80, nodePort: 31421 }],
+    },
+    { loadBalancer: { ingress: [{ hostname: 'localhost' }] } },
+  ),
+  service('sleep-2', {
+    type: 'ClusterIP',
+    clusterIP: '10.98.208.225',
+    ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }],
+  }),
+  KUBE_DNS,
+]);
+
+function podEndpoint(ip: string, pod: string, namespace = 'default'): Endpoint {
+  return {
+    addresses: [ip],
+    conditions: { ready: true, serving: true, terminating: false },
+    nodeName: SEED_NODE_NAME,
+    targetRef: { kind: 'Pod', namespace, name: pod },
+  };
+}
+
+function controllerSlice(serviceName: string, suffix: string, endpoints: Endpoint[], ports: EndpointPort[], namespace = 'default'): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${serviceName}-${suffix}`,
+      namespace,
+      labels: { [LABEL_SERVICE_NAME]: serviceName, [LABEL_MANAGED_BY]: ENDPOINTSLICE_CONTROLLER_NAME },
+    },
+    addressType: 'IPv4',
+    endpoints,
+    ports,
+  };
+}
+
+const http = (port: number): EndpointPort[] => [{ name: '', protocol: 'TCP', port }];
+
+/** One EndpointSlice per seed Service, in the same order as `SEED_SERVICES`. */
+export const SEED_ENDPOINT_SLICES: readonly EndpointSlice[] = deepFreeze([
+  controllerSlice('hello-kubernetes', 'x9kzc', [podEndpoint('10.1.0.20', 'hello-kubernetes-6b8fd4b9c7-2pxqv')], http(8080)),
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { [LABEL_SERVICE_NAME]: 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['192.168.65.3'], conditions: { ready: true, serving: true, terminating: false } }],
+    ports: [{ name: 'https', protocol: 'TCP', port: 6443 }],
+  },
+  controllerSlice('numbers-api', '5v8mq', [podEndpoint('10.1.0.47', 'numbers-api-7c6b8fcd9d-hx2wp')], http(80)),
+  controllerSlice('numbers-web', 'pz4bt', [podEndpoint('10.1.0.48', 'numbers-web-5fd6c9f58c-kq7lz')], http(80)),
+  controllerSlice('sleep-2', 'x7k2p', [podEndpoint('10.1.0.43', 'sleep-2-7f69798f94-q8ffc')], http(80)),
+  controllerSlice(
+    'kube-dns',
+    'm4t8d',
+    [podEndpoint('10.1.0.2', 'coredns-7db6d8ff4d-2xnzq', 'kube-system'), podEndpoint('10.1.0.3', 'coredns-7db6d8ff4d-tfwkv', 'kube-system')],
+    [
+      { name: 'dns-tcp', protocol: 'TCP', port: 53 },
+      { name: 'dns', protocol: 'UDP', port: 53 },
+      { name: 'metrics', protocol: 'TCP', port: 9153 },
+    ],
+    'kube-system',
+  ),
+]);
+
+/**
+ * A Cluster holding the seed's objects, created as they were: namespaces and built-ins
+ * 2d23h ago, each Service and its slice at its age in `SEED_AGES`, relative to the
+ * options' clock (default: now). The seed's addresses lie in 10.96.0.0/12, so
+ * `serviceCIDRs`, if given, must cover them.
+ */
+export function seedCluster(options: ClusterOptions = {}): Cluster {
+  const clock = options.now ?? (() => new Date());
+  const start = clock().getTime();
+  let pinned: number | undefined = start - SEED_CLUSTER_AGE * 1000;
+  const cluster = new Cluster({ ...options, now: () => (pinned === undefined ? clock() : new Date(pinned)) });
+  try {
+    cluster.batch(() => {
+      for (const ns of ['default', 'kube-system']) {
+        if (!cluster.getNamespace(ns)) cluster.createNamespace({ metadata: { name: ns } });
+      }
+      const ageOf = (o: { metadata: { namespace?: string; name: string } }, label?: string): number =>
+        SEED_AGES[`${o.metadata.namespace}/${label ?? o.metadata.name}`] ?? SEED_CLUSTER_AGE;
+      for (const svc of SEED_SERVICES) {
+        pinned = start - ageOf(svc) * 1000;
+        cluster.applyService(svc);
+      }
+      for (const slice of SEED_ENDPOINT_SLICES) {
+        pinned = start - ageOf(slice, slice.metadata.labels?.[LABEL_SERVICE_NAME]) * 1000;
+        cluster.applyEndpointSlice(slice);
+      }
+    });
+  } finally {
+    pinned = undefined;
+  }
+  return cluster;
+}

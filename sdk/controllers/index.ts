@@ -1,0 +1,2 @@
+export * from './ipam.js';
+export * from './bitmap.js';

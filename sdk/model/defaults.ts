@@ -1,0 +1,292 @@
+/**
+ * API defaults, applied the way the API server applies them before validation:
+ * `SetDefaults_Service` / `SetDefaults_EndpointPort` (`pkg/apis/{core,discovery}/v1/defaults.go`), plus
+ * the normalisation the Service registry does before allocation (`normalizeClusterIPs`
+ * in `pkg/registry/core/service/strategy.go`, IP family defaults from
+ * `storage/alloc.go` initIPFamilyFields). `set*Defaults` mutate in place; `default*`
+ * return a defaulted deep copy.
+ */
+
+import { deepCopy } from './objects.js';
+import { ipFamilyOf } from './ip.js';
+import {
+  allocatesClusterIP,
+  isExternallyAccessible,
+  isHeadlessService,
+  mayHaveNodePorts,
+  needsHealthCheck,
+} from './service.js';
+import {
+  API_VERSION_DISCOVERY_V1,
+  API_VERSION_V1,
+  LABEL_METADATA_NAME,
+  KIND_ENDPOINT_SLICE,
+  KIND_NAMESPACE,
+  KIND_SERVICE,
+} from './types.js';
+import type {
+  Endpoint,
+  EndpointSlice,
+  EndpointSliceInput,
+  IPFamily,
+  Namespace,
+  NamespaceInput,
+  ObjectMeta,
+  Service,
+  ServiceInput,
+} from './types.js';
+
+/** `v1.DefaultClientIPServiceAffinitySeconds`: three hours. */
+export const DEFAULT_CLIENT_IP_TIMEOUT_SECONDS = 10800;
+/** `core.MaxClientIPServiceAffinitySeconds`: one day. */
+export const MAX_CLIENT_IP_TIMEOUT_SECONDS = 86400;
+/** The finalizer every Namespace carries until its contents are gone. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+
+export interface ServiceDefaultsOptions {
+  /** The cluster's service IP families, primary first. Default `['IPv4']`. */
+  ipFamilies?: readonly IPFamily[];
+}
+
+/**
+ * Keeps `clusterIP` and `clusterIPs` in step (`normalizeClusterIPs`). On create, a lone
+ * `clusterIP` is copied into `clusterIPs`. On update (`prev` given): a client that sent
+ * only `clusterIP` keeps the stored `clusterIPs`; clearing `clusterIP` clears an unchanged
+ * `clusterIPs`; changing `clusterIP` alone rewrites `clusterIPs` (and validation then
+ * rejects the change).
+ */
+export function normalizeClusterIPs(next: Service, prev?: Service): void {
+  const spec = next.spec;
+  if (prev === undefined) {
+    if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
+    return;
+  }
+  const oldIP = prev.spec.clusterIP ?? '';
+  const newIP = spec.clusterIP ?? '';
+  if (prev.spec.clusterIPs?.length && !spec.clusterIPs?.length && oldIP === newIP) {
+    spec.clusterIPs = [...prev.spec.clusterIPs];
+  }
+  if (oldIP !== newIP) {
+    const same = sameList(prev.spec.clusterIPs, spec.clusterIPs);
+    if (oldIP !== '' && newIP === '' && same) delete spec.clusterIPs;
+    if (newIP !== '' && same) spec.clusterIPs = [newIP];
+  }
+}
+
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** `SetDefaults_Service` alone (what the API server applies when decoding a request). */
+export function setServiceAPIDefaults(svc: Service): Service {
+  const spec = svc.spec;
+  if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
+  if (spec.sessionAffinity === 'None') {
+    delete spec.sessionAffinityConfig;
+  } else if (spec.sessionAffinity === 'ClientIP' && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds === undefined) {
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_TIMEOUT_SECONDS } };
+  }
+  if (!spec.type) spec.type = 'ClusterIP';
+  for (const port of spec.ports ?? []) {
+    if (!port.protocol) port.protocol = 'TCP';
+    if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port;
+  }
+  if (isExternallyAccessible(svc) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
+  if (spec.internalTrafficPolicy === undefined && (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer')) {
+    spec.internalTrafficPolicy = 'Cluster';
+  }
+  if (spec.type === 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts === undefined) spec.allocateLoadBalancerNodePorts = true;
+    for (const ingress of svc.status?.loadBalancer?.ingress ?? []) {
+      if (ingress.ip && ingress.ipMode === undefined) ingress.ipMode = 'VIP';
+    }
+  }
+  return svc;
+}
+
+/**
+ * Everything a new Service gets before validation, in place: `SetDefaults_Service`,
+ * `clusterIPs` mirroring `clusterIP`, and the IP family fields.
+ */
+export function setServiceDefaults(svc: Service, options: ServiceDefaultsOptions = {}): Service {
+  setServiceAPIDefaults(svc);
+  normalizeClusterIPs(svc);
+  setIPFamilyDefaults(svc, options.ipFamilies ?? ['IPv4']);
+  return svc;
+}
+
+/**
+ * Prepares an update the way the Service registry does, in place, given the stored
+ * object: API defaults; fields that no longer apply to a new type are dropped when the
+ * client left them unchanged (`dropTypeDependentFields`); values the server allocated and
+ * the client omitted are carried over, so re-sending a manifest is a no-op
+ * (`patchAllocatedValues`; node ports are matched by port name); then the cluster-IP and
+ * IP-family normalisation of `setServiceDefaults`.
+ */
+export function prepareServiceUpdate(next: Service, prev: Service, options: ServiceDefaultsOptions = {}): Service {
+  setServiceAPIDefaults(next);
+  dropTypeDependentFields(next, prev);
+  patchAllocatedValues(next, prev);
+  normalizeClusterIPs(next, prev);
+  setIPFamilyDefaults(next, options.ipFamilies ?? ['IPv4']);
+  return next;
+}
+
+function hasClusterIPField(svc: Service): boolean {
+  return svc.spec.type !== 'ExternalName';
+}
+
+function dropTypeDependentFields(next: Service, prev: Service): void {
+  const spec = next.spec;
+  const old = prev.spec;
+  if (hasClusterIPField(prev) && !hasClusterIPField(next)) {
+    if ((old.clusterIP ?? '') === (spec.clusterIP ?? '') && sameList(old.clusterIPs, spec.clusterIPs)) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (sameList(old.ipFamilies, spec.ipFamilies)) delete spec.ipFamilies;
+    if (old.ipFamilyPolicy === spec.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+  if (mayHaveNodePorts(prev) && !mayHaveNodePorts(next)) {
+    const sameNodePorts = sameList(
+      (old.ports ?? []).map((p) => p.nodePort ?? 0),
+      (spec.ports ?? []).map((p) => p.nodePort ?? 0),
+    );
+    if (sameNodePorts) for (const p of spec.ports ?? []) delete p.nodePort;
+  }
+  if (needsHealthCheck(prev) && !needsHealthCheck(next) && (old.healthCheckNodePort ?? 0) === (spec.healthCheckNodePort ?? 0)) {
+    delete spec.healthCheckNodePort;
+  }
+  if (old.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === old.allocateLoadBalancerNodePorts) {
+      delete spec.allocateLoadBalancerNodePorts;
+    }
+    if (spec.loadBalancerClass === old.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+  if (isExternallyAccessible(prev) && !isExternallyAccessible(next) && spec.externalTrafficPolicy === old.externalTrafficPolicy) {
+    delete spec.externalTrafficPolicy;
+  }
+  if (spec.type !== 'LoadBalancer' && next.status?.loadBalancer) delete next.status.loadBalancer;
+}
+
+function patchAllocatedValues(next: Service, prev: Service): void {
+  const spec = next.spec;
+  const old = prev.spec;
+  if (hasClusterIPField(prev) && hasClusterIPField(next)) {
+    if (!spec.clusterIP && old.clusterIP) spec.clusterIP = old.clusterIP;
+    if (!spec.clusterIPs?.length && old.clusterIPs?.length) spec.clusterIPs = [...old.clusterIPs];
+    if (!spec.ipFamilies?.length && old.ipFamilies?.length) spec.ipFamilies = [...old.ipFamilies];
+    if (spec.ipFamilyPolicy === undefined && old.ipFamilyPolicy !== undefined) spec.ipFamilyPolicy = old.ipFamilyPolicy;
+  }
+  if (mayHaveNodePorts(prev) && mayHaveNodePorts(next)) {
+    // Node ports the client named explicitly in both versions cannot be patched in.
+    const newUsed = new Set((spec.ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n !== 0));
+    const used = new Set((old.ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n !== 0 && newUsed.has(n)));
+    const byName = new Map<string, number>();
+    for (const p of old.ports ?? []) byName.set(p.name ?? '', p.nodePort ?? 0);
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const oldValue = byName.get(p.name ?? '') ?? 0;
+      if (oldValue !== 0 && !used.has(oldValue)) p.nodePort = oldValue;
+    }
+  }
+  if (needsHealthCheck(prev) && needsHealthCheck(next) && !spec.healthCheckNodePort && old.healthCheckNodePort) {
+    spec.healthCheckNodePort = old.healthCheckNodePort;
+  }
+}
+
+/**
+ * `ipFamilyPolicy` and `ipFamilies` as the registry fills them: SingleStack and the family
+ * of the requested IP (else the cluster's primary family); headless Services without a
+ * selector get RequireDualStack and every family the cluster has.
+ */
+export function setIPFamilyDefaults(svc: Service, clusterFamilies: readonly IPFamily[] = ['IPv4']): void {
+  const spec = svc.spec;
+  if (spec.type === 'ExternalName') return;
+  if (isHeadlessService(svc) && Object.keys(spec.selector ?? {}).length === 0) {
+    spec.ipFamilyPolicy ??= 'RequireDualStack';
+    if (!spec.ipFamilies?.length) spec.ipFamilies = [...clusterFamilies];
+    return;
+  }
+  spec.ipFamilyPolicy ??= 'SingleStack';
+  if (!spec.ipFamilies?.length) {
+    const families: IPFamily[] = [];
+    if (allocatesClusterIP(svc)) {
+      for (const ip of spec.clusterIPs ?? []) {
+        const f = ipFamilyOf(ip);
+        if (f && !families.includes(f)) families.push(f);
+      }
+    }
+    if (families.length === 0) families.push(clusterFamilies[0] ?? 'IPv4');
+    if (spec.ipFamilyPolicy !== 'SingleStack') {
+      for (const f of clusterFamilies) if (!families.includes(f)) families.push(f);
+    }
+    spec.ipFamilies = families;
+  }
+}
+
+/** A defaulted deep copy; fills in apiVersion, kind and an empty spec when missing. */
+export function defaultService(svc: Service | ServiceInput, options?: ServiceDefaultsOptions): Service {
+  const copy = deepCopy(svc) as Service;
+  copy.apiVersion = API_VERSION_V1;
+  copy.kind = KIND_SERVICE;
+  copy.metadata ??= {} as ObjectMeta;
+  copy.spec ??= {};
+  return setServiceDefaults(copy, options);
+}
+
+/** Namespace create defaults: the `kubernetes` finalizer, phase Active, the name label. */
+export function setNamespaceDefaults(ns: Namespace): Namespace {
+  ns.spec ??= {};
+  const finalizers = ns.spec.finalizers ?? [];
+  if (!finalizers.includes(NAMESPACE_FINALIZER)) finalizers.push(NAMESPACE_FINALIZER);
+  ns.spec.finalizers = finalizers;
+  ns.status = { ...ns.status, phase: ns.status?.phase ?? 'Active' };
+  if (ns.metadata.name) ns.metadata.labels = { ...ns.metadata.labels, [LABEL_METADATA_NAME]: ns.metadata.name };
+  return ns;
+}
+
+export function defaultNamespace(ns: Namespace | NamespaceInput): Namespace {
+  const copy = deepCopy(ns) as Namespace;
+  copy.apiVersion = API_VERSION_V1;
+  copy.kind = KIND_NAMESPACE;
+  copy.metadata ??= {} as ObjectMeta;
+  return setNamespaceDefaults(copy);
+}
+
+/** `SetDefaults_EndpointPort`: name `""`, protocol TCP. Conditions are left as given. */
+export function setEndpointSliceDefaults(eps: EndpointSlice): EndpointSlice {
+  eps.endpoints ??= [];
+  for (const port of eps.ports ?? []) {
+    port.name ??= '';
+    port.protocol ??= 'TCP';
+  }
+  return eps;
+}
+
+export function defaultEndpointSlice(eps: EndpointSlice | EndpointSliceInput): EndpointSlice {
+  const copy = deepCopy(eps) as EndpointSlice;
+  copy.apiVersion = API_VERSION_DISCOVERY_V1;
+  copy.kind = KIND_ENDPOINT_SLICE;
+  copy.metadata ??= {} as ObjectMeta;
+  return setEndpointSliceDefaults(copy);
+}
+
+export interface EffectiveConditions {
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+}
+
+/**
+ * The conditions an endpoint has in effect, per the discovery/v1 API docs: an unset
+ * `ready` is an unknown state that consumers treat as ready; an unset `serving` defers to
+ * `ready`; an unset `terminating` is false.
+ */
+export function endpointConditions(ep: Pick<Endpoint, 'conditions'>): EffectiveConditions {
+  const c = ep.conditions ?? {};
+  const ready = c.ready ?? true;
+  return { ready, serving: c.serving ?? ready, terminating: c.terminating ?? false };
+}

@@ -1,0 +1,329 @@
+/**
+ * Kubernetes-shaped objects. Field names, nesting and optionality follow the Kubernetes API
+ * (`k8s.io/api` core/v1, discovery/v1, networking/v1) so manifests and API payloads map
+ * one to one. A Go pointer that may be nil is an optional field here; a Go slice or map
+ * without `omitempty` is still optional here, because manifests routinely omit it.
+ *
+ * Stored objects always carry `apiVersion` and `kind`; the `*Input` types are what the
+ * Cluster accepts, where both may be left out.
+ */
+
+export const API_VERSION_V1 = 'v1';
+export const API_VERSION_DISCOVERY_V1 = 'discovery.k8s.io/v1';
+export const API_VERSION_NETWORKING_V1 = 'networking.k8s.io/v1';
+
+export const KIND_NAMESPACE = 'Namespace';
+export const KIND_SERVICE = 'Service';
+export const KIND_ENDPOINT_SLICE = 'EndpointSlice';
+export const KIND_SERVICE_CIDR = 'ServiceCIDR';
+
+export type ResourceKind = 'Namespace' | 'Service' | 'EndpointSlice' | 'ServiceCIDR';
+
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['Namespace', 'Service', 'EndpointSlice', 'ServiceCIDR'];
+
+/** apiVersion of each kind. */
+export const API_VERSIONS: Readonly<Record<ResourceKind, string>> = {
+  Namespace: API_VERSION_V1,
+  Service: API_VERSION_V1,
+  EndpointSlice: API_VERSION_DISCOVERY_V1,
+  ServiceCIDR: API_VERSION_NETWORKING_V1,
+};
+
+/** Whether objects of the kind live in a namespace. */
+export const NAMESPACED: Readonly<Record<ResourceKind, boolean>> = {
+  Namespace: false,
+  Service: true,
+  EndpointSlice: true,
+  ServiceCIDR: false,
+};
+
+/**
+ * `schema.GroupKind.String()` as the API server prints it in Invalid errors
+ * (`EndpointSlice.discovery.k8s.io "x" is invalid: ...`).
+ */
+export const QUALIFIED_KINDS: Readonly<Record<ResourceKind, string>> = {
+  Namespace: 'Namespace',
+  Service: 'Service',
+  EndpointSlice: 'EndpointSlice.discovery.k8s.io',
+  ServiceCIDR: 'ServiceCIDR.networking.k8s.io',
+};
+
+/**
+ * `schema.GroupResource.String()` as the API server prints it in NotFound, AlreadyExists
+ * and Conflict errors (`services "x" not found`).
+ */
+export const QUALIFIED_RESOURCES: Readonly<Record<ResourceKind, string>> = {
+  Namespace: 'namespaces',
+  Service: 'services',
+  EndpointSlice: 'endpointslices.discovery.k8s.io',
+  ServiceCIDR: 'servicecidrs.networking.k8s.io',
+};
+
+/** Well-known labels and values (k8s.io/api discovery/v1 well_known_labels.go). */
+export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
+export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+/** Set by the control plane on every Namespace since Kubernetes 1.21. */
+export const LABEL_METADATA_NAME = 'kubernetes.io/metadata.name';
+
+// ---------------------------------------------------------------------------- meta/v1
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  /** Always set on stored objects; inputs may give `generateName` instead (see `InputMeta`). */
+  name: string;
+  /** Prefix for a server-generated name: `<generateName><5 random chars>`. */
+  generateName?: string;
+  namespace?: string;
+  /** Set by the Cluster; immutable. */
+  uid?: string;
+  /** Set by the Cluster on every change; send it back on update for optimistic concurrency. */
+  resourceVersion?: string;
+  /** Set by the Cluster; bumped when the desired state (spec) changes. */
+  generation?: number;
+  /** RFC 3339, second resolution (`2024-05-01T10:00:00Z`). Set by the Cluster. */
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+}
+
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------- core/v1 Namespace
+
+export type NamespacePhase = 'Active' | 'Terminating';
+
+export interface NamespaceSpec {
+  finalizers?: string[];
+}
+
+export interface NamespaceStatus {
+  phase?: NamespacePhase;
+}
+
+export interface Namespace {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  spec?: NamespaceSpec;
+  status?: NamespaceStatus;
+}
+
+// ---------------------------------------------------------------------------- core/v1 Service
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+export type ServiceAffinity = 'None' | 'ClientIP';
+export type ServiceExternalTrafficPolicy = 'Cluster' | 'Local';
+export type ServiceInternalTrafficPolicy = 'Cluster' | 'Local';
+export type IPFamily = 'IPv4' | 'IPv6';
+export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+export type LoadBalancerIPMode = 'VIP' | 'Proxy';
+/** `intstr.IntOrString`: a port number or a named container port (IANA_SVC_NAME). */
+export type IntOrString = number | string;
+
+/** `spec.clusterIP` value that makes a Service headless. */
+export const CLUSTER_IP_NONE = 'None';
+
+export interface ServicePort {
+  name?: string;
+  protocol?: Protocol;
+  appProtocol?: string;
+  port: number;
+  targetPort?: IntOrString;
+  nodePort?: number;
+}
+
+export interface ClientIPConfig {
+  timeoutSeconds?: number;
+}
+
+export interface SessionAffinityConfig {
+  clientIP?: ClientIPConfig;
+}
+
+export interface ServiceSpec {
+  type?: ServiceType;
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ipFamilies?: IPFamily[];
+  ipFamilyPolicy?: IPFamilyPolicy;
+  externalIPs?: string[];
+  externalName?: string;
+  sessionAffinity?: ServiceAffinity;
+  sessionAffinityConfig?: SessionAffinityConfig;
+  externalTrafficPolicy?: ServiceExternalTrafficPolicy;
+  internalTrafficPolicy?: ServiceInternalTrafficPolicy;
+  loadBalancerIP?: string;
+  loadBalancerSourceRanges?: string[];
+  loadBalancerClass?: string;
+  publishNotReadyAddresses?: boolean;
+  healthCheckNodePort?: number;
+  allocateLoadBalancerNodePorts?: boolean;
+  /** `PreferClose` (the only value Kubernetes 1.32 accepts). */
+  trafficDistribution?: string;
+}
+
+export interface PortStatus {
+  port: number;
+  protocol: Protocol;
+  error?: string;
+}
+
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ipMode?: LoadBalancerIPMode;
+  ports?: PortStatus[];
+}
+
+export interface LoadBalancerStatus {
+  ingress?: LoadBalancerIngress[];
+}
+
+export interface ServiceStatus {
+  loadBalancer?: LoadBalancerStatus;
+  conditions?: Condition[];
+}
+
+export interface Service {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ObjectMeta;
+  spec: ServiceSpec;
+  status?: ServiceStatus;
+}
+
+// ---------------------------------------------------------------------------- discovery/v1 EndpointSlice
+
+export type AddressType = 'IPv4' | 'IPv6' | 'FQDN';
+
+export interface EndpointConditions {
+  /** nil means unknown; consumers should treat it as ready. */
+  ready?: boolean;
+  /** Like ready, but kept true while terminating; nil defers to ready. */
+  serving?: boolean;
+  /** nil means false. */
+  terminating?: boolean;
+}
+
+export interface ForZone {
+  name: string;
+}
+
+export interface ForNode {
+  name: string;
+}
+
+export interface EndpointHints {
+  forZones?: ForZone[];
+  forNodes?: ForNode[];
+}
+
+export interface Endpoint {
+  addresses: string[];
+  conditions?: EndpointConditions;
+  hostname?: string;
+  targetRef?: ObjectReference;
+  nodeName?: string;
+  zone?: string;
+  hints?: EndpointHints;
+  deprecatedTopology?: Record<string, string>;
+}
+
+export interface EndpointPort {
+  /** Defaulted to '' by the API; must match the Service port name. */
+  name?: string;
+  /** Defaulted to TCP by the API. */
+  protocol?: Protocol;
+  /** nil means "all ports". */
+  port?: number;
+  appProtocol?: string;
+}
+
+export interface EndpointSlice {
+  apiVersion: 'discovery.k8s.io/v1';
+  kind: 'EndpointSlice';
+  metadata: ObjectMeta;
+  addressType: AddressType;
+  endpoints: Endpoint[];
+  ports?: EndpointPort[];
+}
+
+// ---------------------------------------------------------------------------- networking/v1 ServiceCIDR
+
+export interface ServiceCIDRSpec {
+  /** One CIDR, or two of different families. Immutable. */
+  cidrs: string[];
+}
+
+export interface ServiceCIDRStatus {
+  conditions?: Condition[];
+}
+
+export interface ServiceCIDR {
+  apiVersion: 'networking.k8s.io/v1';
+  kind: 'ServiceCIDR';
+  metadata: ObjectMeta;
+  spec: ServiceCIDRSpec;
+  status?: ServiceCIDRStatus;
+}
+
+// ---------------------------------------------------------------------------- unions and inputs
+
+export type KubeObject = Namespace | Service | EndpointSlice | ServiceCIDR;
+
+/** The object type of a kind name. */
+export type ObjectOfKind<K extends ResourceKind> = Extract<KubeObject, { kind: K }>;
+
+/** Metadata as clients send it: the name may be left to `generateName`. */
+export type InputMeta = Omit<ObjectMeta, 'name'> & { name?: string };
+
+/** What the Cluster accepts: a stored shape where apiVersion, kind and the name may be omitted. */
+export type ObjectInput<T extends KubeObject> = Omit<T, 'apiVersion' | 'kind' | 'metadata'> & {
+  apiVersion?: T['apiVersion'];
+  kind?: T['kind'];
+  metadata: InputMeta;
+};
+
+export type NamespaceInput = ObjectInput<Namespace>;
+export type ServiceInput = ObjectInput<Service>;
+export type EndpointSliceInput = Omit<ObjectInput<EndpointSlice>, 'endpoints'> & { endpoints?: Endpoint[] };
+export type ServiceCIDRInput = ObjectInput<ServiceCIDR>;
+
+/** Any object the Cluster's `apply` accepts; `kind` must be set. */
+export type KubeObjectInput =
+  | (NamespaceInput & { kind: 'Namespace' })
+  | (ServiceInput & { kind: 'Service' })
+  | (EndpointSliceInput & { kind: 'EndpointSlice' })
+  | (ServiceCIDRInput & { kind: 'ServiceCIDR' });
