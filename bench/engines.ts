@@ -10,9 +10,9 @@ export interface Engine {
   create(): Promise<DataPlane>;
 }
 
-export type WasmTarget = 'simd' | 'release' | 'debug';
+export type WasmTarget = 'release' | 'debug';
 
-/** Which wasm build `create()` loads (set before creating); default: the binding's best. */
+/** Which wasm build `create()` loads (set before creating); default `release`. */
 export const wasmOptions: { target?: WasmTarget } = {};
 /** The wasm build the last `create()` loaded, for the results' metadata. */
 export let wasmTargetLoaded: WasmTarget | undefined;
@@ -23,7 +23,6 @@ interface WasmBinding {
 
 // Specifiers in variables: the benchmarks type-check and run before the binding exists.
 const CORE_MODULE = '../sdk/engine/core.js';
-const EXPORTS_MODULE = '../sdk/engine/exports.js';
 const NODE_LOADER_MODULE = '../sdk/node/load-node.js';
 
 let binding: Promise<WasmBinding | undefined> | undefined;
@@ -43,8 +42,7 @@ export function loadWasmBinding(): Promise<WasmBinding | undefined> {
 async function createWasm(): Promise<DataPlane> {
   const core = await loadWasmBinding();
   if (!core) throw new Error('svcnet bench: sdk/engine/core.ts does not exist yet');
-  const { bestTarget } = (await import(EXPORTS_MODULE)) as { bestTarget?: () => WasmTarget };
-  const target = wasmOptions.target ?? bestTarget?.() ?? 'release';
+  const target = wasmOptions.target ?? 'release';
   // In Node the core's bytes are read from build/ or dist/ (Node's fetch refuses file: URLs).
   const { nodeCoreSource } = (await import(NODE_LOADER_MODULE)) as { nodeCoreSource(t: WasmTarget): Promise<unknown> };
   const dp = await core.createWasmDataPlane({ target, wasm: await nodeCoreSource(target) });

@@ -1,6 +1,6 @@
 // Benchmark entry: node --expose-gc --import tsx bench/run.ts [--quick]
 //   [--engines=wasm,reference,naive-map] [--sizes=1000,10000,100000]
-//   [--wasm-target=simd|release|debug] [--kernel-only]
+//   [--wasm-target=release|debug] [--kernel-only]
 //
 // Progress goes to stderr, the summary table to stdout; results are written to
 // bench/results/latest.json and latest.meta.json.
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const quick = args.quick ?? false;
   if (args['wasm-target'] !== undefined) {
-    if (!['simd', 'release', 'debug'].includes(args['wasm-target'])) throw new Error(`--wasm-target must be simd, release or debug`);
+    if (!['release', 'debug'].includes(args['wasm-target'])) throw new Error(`--wasm-target must be release or debug`);
     wasmOptions.target = args['wasm-target'] as WasmTarget;
   }
   const engines = await availableEngines(args.engines?.split(',').map((s) => s.trim()).filter(Boolean));

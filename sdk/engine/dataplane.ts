@@ -4,9 +4,12 @@
  * data plane only through these calls, so the two are interchangeable and can be driven
  * side by side in differential tests.
  *
- * Control calls take and return numbers. Service port ids are chosen by the caller
- * (1-based, dense, reused after removal); the data plane indexes its tables by them.
- * Control calls may grow memory; `route` never does.
+ * Control calls take and return numbers. Arguments are read as u32, the way a wasm `u32`
+ * parameter converts a JS number (so -1 and 0xffffffff are the same address). Service
+ * port ids are chosen by the caller (1-based, dense, reused after removal); the data
+ * plane indexes its tables by them. Statuses are checked in a fixed order: ST_BAD_ARGUMENT
+ * first, then ST_NOT_FOUND, then ST_EXISTS. Control calls may grow memory; `routeBatch`
+ * never does.
  */
 export interface DataPlane {
   /** `'wasm'` for the AssemblyScript core, `'reference'` for the TypeScript one. */
@@ -20,18 +23,21 @@ export interface DataPlane {
 
   /**
    * Removes service port `id` and frees its backends. The caller must have removed its
-   * frontends first. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT.
+   * frontends first: frontends still bound to a removed id are not tracked (they would
+   * REJECT with the old id, and follow the id if it is created again). NodeProxy always
+   * unbinds first. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT.
    */
   removeServicePort(id: number): number;
 
   /**
    * Binds the frontend (address, port, protocol) to service port `id`.
-   * `kind` is one of FRONTEND_*. Returns ST_OK, ST_EXISTS (key already bound),
-   * ST_NOT_FOUND (no such service port) or ST_BAD_ARGUMENT.
+   * `kind` is stored with the frontend (FRONTEND_*; any byte is accepted). Returns ST_OK,
+   * ST_EXISTS (key already bound), ST_NOT_FOUND (no such service port) or
+   * ST_BAD_ARGUMENT (id 0 or too large, port > 65535, protocol or kind > 255).
    */
   addFrontend(address: number, port: number, protocol: number, kind: number, id: number): number;
 
-  /** Unbinds a frontend. Returns ST_OK or ST_NOT_FOUND. */
+  /** Unbinds a frontend. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT (port > 65535, protocol > 255). */
   removeFrontend(address: number, port: number, protocol: number): number;
 
   /**
@@ -40,12 +46,17 @@ export interface DataPlane {
    */
   setBackendCount(id: number, count: number): number;
 
-  /** Writes backend `index` (< backend count) of service port `id`. */
+  /**
+   * Writes backend `index` of service port `id`. Returns ST_OK, ST_NOT_FOUND or
+   * ST_BAD_ARGUMENT (bad id, index ≥ backend count, port or flags > 0xffff).
+   */
   writeBackend(id: number, index: number, address: number, port: number, flags: number): number;
 
   /**
    * Makes room for batches of `capacity` records and returns the input view (4 words per
-   * packet record, see records.ts). The view stays valid until the next control call.
+   * packet record, see records.ts). Buffers only grow: `routeBatch` accepts up to the
+   * largest capacity ever reserved (at least 1024). The view stays valid until the next
+   * control call.
    */
   reserveBatch(capacity: number): Uint32Array;
 

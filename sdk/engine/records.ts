@@ -92,7 +92,8 @@ export const MAX_BACKENDS_PER_SERVICE_PORT = 0x0010_0000;
  *
  *   fmix32(((source ^ SEED) * C1) ^ (destination * C2) ^ (ports * C3) ^ (protocol * C4))
  *
- * with ports = sourcePort | destinationPort << 16 and all products mod 2^32.
+ * with ports = sourcePort | destinationPort << 16 (word 2 of the packet record), protocol
+ * = the record's protocol byte alone (not word 3), and all products mod 2^32.
  * Endpoint choice is `floor(hash * n / 2^32)` ("fastrange", Lemire 2016): uniform over
  * n endpoints, and the same 5-tuple always picks the same index for the same n.
  */

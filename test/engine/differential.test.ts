@@ -2,13 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { DataPlane } from '../../sdk/engine/dataplane.js';
 import { NaiveMapDataPlane, ReferenceDataPlane } from '../../sdk/reference/index.js';
+import { createWasmDataPlane } from '../../sdk/engine/core.js';
+import { setDefaultCoreSource } from '../../sdk/engine/load.js';
+import { nodeCoreSource } from '../../sdk/node/load-node.js';
 import { type DataPlanePair, applyProgram, programArbitrary, runDifferential } from './differential.js';
+
+setDefaultCoreSource(nodeCoreSource);
 
 const PAIRS: DataPlanePair[] = [
   { name: 'reference vs naive-map', a: () => new ReferenceDataPlane(), b: () => new NaiveMapDataPlane() },
-  // Wasm pairs go here, e.g.
-  // { name: 'wasm-release vs reference', a: () => createWasmDataPlane({ target: 'release' }), b: () => new ReferenceDataPlane() },
-  // { name: 'wasm-debug vs reference', a: () => createWasmDataPlane({ target: 'debug' }), b: () => new ReferenceDataPlane() },
+  { name: 'wasm-release vs reference', a: () => createWasmDataPlane({ target: 'release' }), b: () => new ReferenceDataPlane() },
+  { name: 'wasm-debug vs reference', a: () => createWasmDataPlane({ target: 'debug' }), b: () => new ReferenceDataPlane() },
 ];
 
 const TIMEOUT = 120_000;
