@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { type WasmTarget, availableEngines, wasmOptions, wasmTargetLoaded } from './engines.js';
+import { type WasmTarget, selectEngines, wasmOptions, wasmTargetLoaded } from './engines.js';
 import { type BenchResult, ROUTE_SIZES, caseOptions, runRouteBench, sinkValue } from './route.js';
 
 const BATCH = 4096;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     if (!['release', 'debug'].includes(args['wasm-target'])) throw new Error(`--wasm-target must be release or debug`);
     wasmOptions.target = args['wasm-target'] as WasmTarget;
   }
-  const engines = await availableEngines(args.engines?.split(',').map((s) => s.trim()).filter(Boolean));
+  const engines = selectEngines(args.engines?.split(',').map((s) => s.trim()).filter(Boolean));
   const sizes = args.sizes ? args.sizes.split(',').map((s) => Number(s.trim())) : ROUTE_SIZES;
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes must be positive integers`);
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') log('note: run with --expose-gc so the heap is collected between cases');

@@ -707,6 +707,8 @@ export class Cluster {
     if (prev === undefined) throw new NotFoundError('Service', ns, name);
     this.#prepareUpdate('Service', next, prev);
     next.spec ??= {};
+    // No status subresource: an input without status keeps the stored one.
+    if (next.status === undefined && prev.status !== undefined) next.status = deepCopy(prev.status);
     prepareServiceUpdate(next, prev, { ipFamilies: CLUSTER_IP_FAMILIES });
     this.#throwIfInvalid('Service', next, serviceUpdateErrors(next, prev));
     if (deepEqual(next, prev)) return prev;
@@ -737,10 +739,11 @@ export class Cluster {
   }
 
   /**
-   * Replaces a Service's spec, labels, annotations and status. Values the server allocated
-   * and the input omits (clusterIP, node ports, health check port) are kept; the ClusterIP
-   * cannot change. Throws NotFoundError, ConflictError (stale resourceVersion),
-   * ValidationError. Re-sending the stored object changes nothing.
+   * Replaces a Service's spec, labels and annotations (and its status, when the input has
+   * one: there is no status subresource). Values the server allocated and the input omits
+   * (clusterIP, node ports, health check port) are kept; the ClusterIP cannot change.
+   * Throws NotFoundError, ConflictError (stale resourceVersion), ValidationError.
+   * Re-sending the stored object, or the manifest it was created from, changes nothing.
    */
   updateService(svc: ServiceInput): Service {
     return deepCopy(this.#write(() => this.#updateService(svc)));
@@ -891,6 +894,7 @@ export class Cluster {
     const prev = this.#cidrs.get(name);
     if (prev === undefined) throw new NotFoundError('ServiceCIDR', undefined, name);
     this.#prepareUpdate('ServiceCIDR', next, prev);
+    if (next.status === undefined && prev.status !== undefined) next.status = deepCopy(prev.status);
     const finalizers = next.metadata.finalizers ?? [];
     if (!finalizers.includes(SERVICE_CIDR_FINALIZER)) finalizers.push(SERVICE_CIDR_FINALIZER);
     next.metadata.finalizers = finalizers;

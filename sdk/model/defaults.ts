@@ -168,7 +168,10 @@ function dropTypeDependentFields(next: Service, prev: Service): void {
   if (isExternallyAccessible(prev) && !isExternallyAccessible(next) && spec.externalTrafficPolicy === old.externalTrafficPolicy) {
     delete spec.externalTrafficPolicy;
   }
-  if (spec.type !== 'LoadBalancer' && next.status?.loadBalancer) delete next.status.loadBalancer;
+  if (spec.type !== 'LoadBalancer' && next.status?.loadBalancer) {
+    delete next.status.loadBalancer;
+    if (Object.keys(next.status).length === 0) delete next.status;
+  }
 }
 
 function patchAllocatedValues(next: Service, prev: Service): void {

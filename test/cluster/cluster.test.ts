@@ -447,3 +447,22 @@ describe('IPAM through the Cluster', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('status', () => {
+  it('01 an update without status keeps the stored load balancer status', () => {
+    const c = newCluster();
+    c.createService(makeService({ type: 'LoadBalancer' }, { name: 'web' }, (s) => (s.status = { loadBalancer: { ingress: [{ hostname: 'localhost' }] } })));
+    const events: ChangeEvent[] = [];
+    c.on('*', (e) => events.push(e));
+    c.applyService(makeService({ type: 'LoadBalancer' }, { name: 'web' }));
+    expect(events).toEqual([]);
+    const relabelled = c.applyService(makeService({ type: 'LoadBalancer' }, { name: 'web', labels: { a: 'b' } }));
+    expect(relabelled.status).toEqual({ loadBalancer: { ingress: [{ hostname: 'localhost' }] } });
+  });
+
+  it('02 leaving LoadBalancer clears it', () => {
+    const c = newCluster();
+    c.createService(makeService({ type: 'LoadBalancer' }, { name: 'web' }, (s) => (s.status = { loadBalancer: { ingress: [{ hostname: 'localhost' }] } })));
+    expect(c.applyService(makeService({ type: 'NodePort' }, { name: 'web' })).status?.loadBalancer).toBeUndefined();
+  });
+});
