@@ -4,17 +4,12 @@
 
 import type { DataPlane } from '../sdk/engine/dataplane.js';
 import { FRONTEND_CLUSTER_IP, PACKET_RECORD_WORDS, PROTO_SCTP, PROTO_TCP, PROTO_UDP, ST_OK, STATUS_NAMES } from '../sdk/engine/records.js';
+import { Random } from '../sdk/model/random.js';
 
-/** SplitMix32-style generator over the full u32 range. */
+/** A seeded u32 generator (sdk/model/random.ts's SplitMix32) as a plain function. */
 export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
+  const generator = new Random(seed);
+  return () => generator.next();
 }
 
 /** Service port `id` is index `id - 1`; its endpoints are `[(id - 1) * endpoints, id * endpoints)`. */

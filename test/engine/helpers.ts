@@ -12,17 +12,12 @@ import {
   flowHash,
   pickIndex,
 } from '../../sdk/engine/records.js';
+import { Random } from '../../sdk/model/random.js';
 
-/** SplitMix32-style generator: deterministic, full u32 range. */
+/** A seeded u32 generator (sdk/model/random.ts's SplitMix32) as a plain function. */
 export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
+  const generator = new Random(seed);
+  return () => generator.next();
 }
 
 /** Fisher–Yates shuffle in place with a seeded generator. */
