@@ -98,11 +98,7 @@ export class NodeProxy implements ClusterConsumer {
    */
   attach(cluster: Cluster): () => void {
     if (this.detach) throw new Error(`svcnet: node proxy ${this.nodeName} is already attached to a cluster`);
-    const initial: ChangeEvent[] = [];
-    for (const service of cluster.listServices()) initial.push({ type: 'ADDED', kind: 'Service', object: service, resourceVersion: '' });
-    for (const slice of cluster.listEndpointSlices()) initial.push({ type: 'ADDED', kind: 'EndpointSlice', object: slice, resourceVersion: '' });
-    this.applyChanges(initial);
-    const remove = cluster.addConsumer(this);
+    const remove = cluster.addConsumer(this, { replay: true });
     this.detach = () => {
       remove();
       this.detach = undefined;
