@@ -184,6 +184,10 @@
 @inline export const BACKEND_SIZE_CLASSES: u32 = 32;
 // @ts-ignore: decorator
 @inline export const MAX_BACKENDS_PER_SERVICE_PORT: u32 = 0x0010_0000;
+/** The pool's ceiling: 2^27 entries = 1 GiB, the largest block the stub runtime hands out
+ *  (rt/common.ts BLOCK_MAXSIZE is 2^30 - 4, so one entry less). */
+// @ts-ignore: decorator
+@inline export const MAX_BACKEND_POOL_ENTRIES: u32 = 0x07ff_ffff;
 
 // ---------------------------------------------------------------------------------------
 // Batch buffers: input and output records, same capacity.

@@ -5,9 +5,9 @@ import {
   SERVICE_PORT_SHIFT, SERVICE_PORT_BYTES, SP_BACKEND_BASE, SP_BACKEND_COUNT,
   SP_CLASS, SP_FLAGS, SP_LIVE, SP_FAMILY, SERVICE_PORT_INITIAL_RECORDS,
   MAX_SERVICE_PORT_ID, BACKEND_SHIFT, BACKEND_ADDR, BACKEND_PORT, BACKEND_FLAGS,
-  BACKEND_INITIAL_ENTRIES, BACKEND_SIZE_CLASSES, MAX_BACKENDS_PER_SERVICE_PORT,
+  BACKEND_INITIAL_ENTRIES, BACKEND_SIZE_CLASSES, MAX_BACKENDS_PER_SERVICE_PORT, MAX_BACKEND_POOL_ENTRIES,
 } from "./layout";
-import { ST_OK, ST_NOT_FOUND, ST_BAD_ARGUMENT } from "./status";
+import { ST_OK, ST_NOT_FOUND, ST_BAD_ARGUMENT, ST_NO_MEMORY } from "./status";
 
 /** Base of the service port records; record `id` is at base + id * 16. */
 export let servicePortBase: usize = 0;
@@ -86,6 +86,10 @@ export function backendCount(id: u32): u32 {
   return isLive(id) ? load<u32>(servicePortAt(id), SP_BACKEND_COUNT) : 0;
 }
 
+/** allocRange's answer when the pool cannot grow any more. */
+// @ts-ignore: decorator
+@inline const NO_RANGE: u32 = 0xffff_ffff;
+
 // @ts-ignore: decorator
 @inline function sizeClass(capacity: u32): u32 {
   return 31 - clz<u32>(capacity);
@@ -98,7 +102,7 @@ export function backendCount(id: u32): u32 {
   return cls == 0 ? 0 : <u32>1 << (cls - 1);
 }
 
-/** Takes a range of `capacity` entries (a power of two) from its free list or the pool. */
+/** Takes a range of `capacity` entries (a power of two) from its free list or the pool; NO_RANGE when the pool is full. */
 function allocRange(capacity: u32): u32 {
   const head = freeHeads + (<usize>sizeClass(capacity) << 2);
   const free = load<u32>(head);
@@ -108,9 +112,11 @@ function allocRange(capacity: u32): u32 {
     return base;
   }
   const needed = <u64>backendPoolUsed + capacity;
+  if (needed > <u64>MAX_BACKEND_POOL_ENTRIES) return NO_RANGE;
   if (needed > <u64>backendPoolEntries) {
     let entries = <u64>backendPoolEntries << 1;
     if (entries < needed) entries = needed;
+    if (entries > <u64>MAX_BACKEND_POOL_ENTRIES) entries = MAX_BACKEND_POOL_ENTRIES;
     backendPoolBase = heap.realloc(backendPoolBase, <usize>entries << BACKEND_SHIFT);
     backendPoolEntries = <u32>entries;
   }
@@ -148,6 +154,7 @@ export function setBackendCount(id: u32, count: u32): i32 {
   } else if (count > capacity) {
     const newCapacity = count == 1 ? 1 : <u32>1 << (32 - clz<u32>(count - 1));
     const base = allocRange(newCapacity); // may move the pool, never the records
+    if (base == NO_RANGE) return ST_NO_MEMORY;
     if (capacity != 0) {
       const oldBase = load<u32>(at, SP_BACKEND_BASE);
       memory.copy(backendAt(base), backendAt(oldBase), <usize>oldCount << BACKEND_SHIFT);

@@ -16,3 +16,6 @@
 /** The batch does not fit the reserved buffers. */
 // @ts-ignore: decorator
 @inline export const ST_BATCH_TOO_LARGE: i32 = 4;
+/** The table would outgrow what one region may hold (the backend pool stops at 1 GiB). */
+// @ts-ignore: decorator
+@inline export const ST_NO_MEMORY: i32 = 5;

@@ -2,7 +2,7 @@ import { instantiate } from '@assemblyscript/loader';
 import type { DataPlane } from './dataplane.js';
 import type { CoreExports, CoreTarget, WasmSource } from './exports.js';
 import { compileCore } from './load.js';
-import { PACKET_RECORD_BYTES, VERDICT_RECORD_BYTES, ST_OK } from './records.js';
+import { PACKET_RECORD_BYTES, PACKET_RECORD_WORDS, VERDICT_RECORD_BYTES, ST_OK } from './records.js';
 
 export interface WasmDataPlaneOptions {
   /** `release` (default) or `debug` (asserts on, for tests). */
@@ -27,8 +27,6 @@ export class WasmDataPlane implements DataPlane {
   private buffer: ArrayBuffer;
   private input: Uint32Array;
   private output: Uint32Array;
-  /** Records the caller reserved; views cover exactly this many. */
-  private reserved: number;
 
   constructor(core: CoreExports, target: CoreTarget) {
     this.core = core;
@@ -36,7 +34,6 @@ export class WasmDataPlane implements DataPlane {
     this.buffer = core.memory.buffer;
     this.input = new Uint32Array(0);
     this.output = new Uint32Array(0);
-    this.reserved = core.batchCapacity() >>> 0;
     this.refreshViews();
   }
 
@@ -49,7 +46,7 @@ export class WasmDataPlane implements DataPlane {
   private refreshViews(): void {
     const core = this.core;
     this.buffer = core.memory.buffer;
-    const capacity = this.reserved;
+    const capacity = core.batchCapacity() >>> 0;
     this.input = new Uint32Array(this.buffer, core.batchInputPtr() >>> 0, (capacity * PACKET_RECORD_BYTES) >>> 2);
     this.output = new Uint32Array(this.buffer, core.batchOutputPtr() >>> 0, (capacity * VERDICT_RECORD_BYTES) >>> 2);
   }
@@ -86,8 +83,11 @@ export class WasmDataPlane implements DataPlane {
   reserveBatch(capacity: number): Uint32Array {
     const status = this.core.reserveBatch(capacity);
     if (status !== ST_OK) throw new RangeError(`svcnet: a batch of ${capacity} records is larger than the core accepts`);
-    this.reserved = capacity;
     this.refreshViews();
+    return this.input.subarray(0, capacity * PACKET_RECORD_WORDS);
+  }
+
+  inputView(): Uint32Array {
     return this.input;
   }
 

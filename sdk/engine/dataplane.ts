@@ -42,7 +42,9 @@ export interface DataPlane {
 
   /**
    * Sets the number of backends of service port `id`. Backends below `count` keep their
-   * values; new ones are zero until written. Returns ST_OK, ST_NOT_FOUND or ST_BAD_ARGUMENT.
+   * values; new ones are zero until written. Returns ST_OK, ST_NOT_FOUND, ST_BAD_ARGUMENT,
+   * or ST_NO_MEMORY when the backend pool would pass MAX_BACKEND_POOL_ENTRIES (then
+   * nothing changed).
    */
   setBackendCount(id: number, count: number): number;
 
@@ -60,7 +62,14 @@ export interface DataPlane {
    */
   reserveBatch(capacity: number): Uint32Array;
 
-  /** The output view of the reserved batch (4 words per verdict record). */
+  /**
+   * The current input view, covering every record the buffers hold (at least what was
+   * ever reserved). Cheap: callers that keep no views across control calls fetch it per
+   * batch.
+   */
+  inputView(): Uint32Array;
+
+  /** The current output view, same extent as `inputView` (4 words per verdict record). */
   outputView(): Uint32Array;
 
   /**

@@ -78,12 +78,17 @@ export const ST_BAD_ARGUMENT = 3;
 /** The batch does not fit the buffers that were reserved for it. */
 export const ST_BATCH_TOO_LARGE = 4;
 
-export const STATUS_NAMES = ['OK', 'EXISTS', 'NOT_FOUND', 'BAD_ARGUMENT', 'BATCH_TOO_LARGE'] as const;
+/** A table would outgrow its ceiling (the backend pool holds at most MAX_BACKEND_POOL_ENTRIES). */
+export const ST_NO_MEMORY = 5;
+
+export const STATUS_NAMES = ['OK', 'EXISTS', 'NOT_FOUND', 'BAD_ARGUMENT', 'BATCH_TOO_LARGE', 'NO_MEMORY'] as const;
 
 /** Largest service port id a data plane accepts (ids are 1-based; 0 means "none"). */
 export const MAX_SERVICE_PORT_ID = 0x00ff_ffff;
 /** Largest number of backends one service port may hold. */
 export const MAX_BACKENDS_PER_SERVICE_PORT = 0x0010_0000;
+/** Entries the backend pool of a data plane may hold in all (ranges are powers of two). */
+export const MAX_BACKEND_POOL_ENTRIES = 0x07ff_ffff;
 
 /**
  * Flow hash: each word of the packet record is multiplied by its own odd constant, the

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { CORE_FILES, type CoreTarget, type WasmSource } from '../engine/exports.js';
+import { setDefaultCoreSource, setLocalSourceReader } from '../engine/load.js';
 
 /**
  * Node default source of a core target: `dist/<file>` when running from the built package
@@ -20,4 +21,18 @@ export async function nodeCoreSource(target: CoreTarget): Promise<WasmSource> {
   throw new Error(
     `svcnet: the ${target} core (${file}) was not found at ${candidates.map((c) => fileURLToPath(c)).join(' or ')}; run \`npm run build\``,
   );
+}
+
+/** Reads `file:` URLs and plain paths from disk; other URLs are left to fetch. */
+export async function readLocalSource(source: URL | string): Promise<Uint8Array | undefined> {
+  if (source instanceof URL) return source.protocol === 'file:' ? readFile(source) : undefined;
+  if (source.startsWith('file:')) return readFile(new URL(source));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return undefined;
+  return readFile(source);
+}
+
+/** Teaches the loader to read the cores from disk (the Node entry and the CLI call this). */
+export function installNodeLoader(): void {
+  setDefaultCoreSource(nodeCoreSource);
+  setLocalSourceReader(readLocalSource);
 }

@@ -35,10 +35,9 @@ export function sliceOwner(slice: EndpointSlice): string | undefined {
 }
 
 /**
- * Reduces a slice to what routing uses. Conditions follow the API's defaults
- * (discovery.k8s.io/v1 EndpointConditions): ready unset means ready, serving unset
- * means "same as ready", terminating unset means false. Only IPv4 slices feed the IPv4
- * tables.
+ * Reduces a slice to what routing uses. Unset conditions are read as kube-proxy reads
+ * them (pkg/proxy/endpointslicecache.go): ready and serving default to true, terminating
+ * to false. Only IPv4 slices feed the IPv4 tables.
  */
 export function reduceSlice(slice: EndpointSlice): SliceInfo | undefined {
   if (slice.addressType !== 'IPv4') return undefined;
@@ -54,7 +53,7 @@ export function reduceSlice(slice: EndpointSlice): SliceInfo | undefined {
     endpoints.push({
       address: parseIPv4(first),
       ready,
-      serving: conditions.serving ?? ready,
+      serving: conditions.serving ?? true,
       terminating: conditions.terminating ?? false,
       nodeName: endpoint.nodeName ?? '',
       zone: endpoint.zone ?? '',
@@ -67,8 +66,7 @@ export function reduceSlice(slice: EndpointSlice): SliceInfo | undefined {
  * The backends a service port uses for cluster traffic, per kube-proxy's
  * CategorizeEndpoints (pkg/proxy/topology.go): ready endpoints; when none is ready, the
  * endpoints that are serving and terminating. The endpoint port is the slice port whose
- * name and protocol equal the service port's. Sorted by (address, port) and de-duplicated,
- * so that a reordered slice is a no-op.
+ * name and protocol equal the service port's. Sorted by (address, port) and de-duplicated.
  */
 export function clusterBackends(slices: Iterable<SliceInfo>, portName: string, protocol: number): Backend[] {
   const ready: Backend[] = [];

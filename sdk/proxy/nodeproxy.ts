@@ -3,10 +3,11 @@ import type { EndpointSlice, Service } from '../model/types.js';
 import type { DataPlane } from '../engine/dataplane.js';
 import { parseIPv4, formatIPv4 } from '../model/ip.js';
 import {
-  PACKET_RECORD_WORDS, VERDICT_NAMES, RESULT_MASQUERADE, ST_OK, STATUS_NAMES, type VerdictName,
+  PACKET_RECORD_WORDS, VERDICT_NAMES, RESULT_MASQUERADE, ST_OK, ST_EXISTS, STATUS_NAMES,
+  MAX_BACKENDS_PER_SERVICE_PORT, MAX_SERVICE_PORT_ID, type VerdictName,
 } from '../engine/records.js';
 import {
-  servicePortsOf, sameFrontend, PROTOCOL_NUMBERS, type Frontend, type ServicePortInfo,
+  servicePortsOf, sameFrontend, PROTOCOL_NUMBERS, PROTOCOL_NAMES, type Frontend, type ServicePortInfo,
 } from './serviceports.js';
 import { clusterBackends, reduceSlice, sameBackend, sliceOwner, type Backend, type SliceInfo } from './endpoints.js';
 
@@ -52,6 +53,16 @@ interface AppliedPort {
   backends: Backend[];
 }
 
+function frontendKey(f: Frontend): string {
+  return `${formatIPv4(f.address)}:${f.port}/${PROTOCOL_NAMES[f.protocol] ?? f.protocol}`;
+}
+
+const ZERO_BACKEND: Backend = { address: 0, port: 0, flags: 0 };
+
+function backendKey(b: Backend): string {
+  return `${b.address}:${b.port}`;
+}
+
 function emptyStats(): SyncStats {
   return { servicePortsAdded: 0, servicePortsRemoved: 0, servicePortsUpdated: 0, frontendsAdded: 0, frontendsRemoved: 0, backendWrites: 0 };
 }
@@ -63,12 +74,16 @@ function emptyStats(): SyncStats {
  * pkg/proxy/servicechangetracker.go, endpointslicecache.go). All changes of one cluster
  * batch are coalesced into one sync; a change that alters nothing the data plane uses
  * writes nothing.
+ *
+ * Backends keep their slots: a removed endpoint's slot takes a new endpoint (or the last
+ * one), so adding or removing one endpoint writes one or two slots, whatever the set's
+ * size. A sync is all-or-nothing towards the Cluster: when the data plane refuses a
+ * write, the tracked state is restored, the data plane is re-synced to it, and the error
+ * is rethrown (so the Cluster rolls the batch back).
  */
 export class NodeProxy implements ClusterConsumer {
   readonly nodeName: string;
   readonly dataPlane: DataPlane;
-  /** Frontend keys that two service ports claimed; the first one keeps the key. */
-  readonly conflicts: string[] = [];
   /** What the last sync wrote. */
   lastSync: SyncStats = emptyStats();
 
@@ -76,20 +91,37 @@ export class NodeProxy implements ClusterConsumer {
   private readonly slices = new Map<string, Map<string, SliceInfo>>();
   private readonly sliceOwners = new Map<string, string>();
   private readonly applied = new Map<string, Map<string, AppliedPort>>();
+  /** Applied service ports by service port name. */
+  private readonly portsByName = new Map<string, AppliedPort>();
+  /** Frontends a service port wants but another one holds: key → names of the waiting ports. */
+  private readonly waiting = new Map<string, Set<string>>();
   private readonly namesById: (string | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private nextId = 1;
   private readonly batchCapacity: number;
-  private input: Uint32Array;
-  private output: Uint32Array;
+  /** Undo log of the tracker maps during one applyChanges. */
+  private journal: (() => void)[] = [];
   private detach: (() => void) | undefined;
 
   constructor(dataPlane: DataPlane, options: NodeProxyOptions) {
+    const batchCapacity = options.batchCapacity ?? 4096;
+    if (!Number.isInteger(batchCapacity) || batchCapacity < 1) {
+      throw new RangeError(`svcnet: NodeProxy batchCapacity must be a positive integer, got ${batchCapacity}`);
+    }
     this.dataPlane = dataPlane;
     this.nodeName = options.nodeName;
-    this.batchCapacity = options.batchCapacity ?? 4096;
-    this.input = dataPlane.reserveBatch(this.batchCapacity);
-    this.output = dataPlane.outputView();
+    this.batchCapacity = batchCapacity;
+    dataPlane.reserveBatch(batchCapacity); // buffers only grow: this capacity stays available
+  }
+
+  /**
+   * Frontend keys two service ports claim, as `address:port/protocol wanted by <port>`.
+   * The first claimant keeps the key; a waiting one gets it when it is freed.
+   */
+  get conflicts(): string[] {
+    const result: string[] = [];
+    for (const [key, names] of this.waiting) for (const name of names) result.push(`${key} wanted by ${name}`);
+    return result;
   }
 
   /**
@@ -109,18 +141,40 @@ export class NodeProxy implements ClusterConsumer {
   /** ClusterConsumer: called by the cluster with every committed batch, before its events. */
   applyChanges(changes: readonly ChangeEvent[]): void {
     const touched = new Set<string>();
+    this.journal = [];
     for (const change of changes) {
       if (change.kind === 'Service') this.trackService(change, touched);
       else if (change.kind === 'EndpointSlice') this.trackSlice(change, touched);
     }
-    if (touched.size > 0) this.sync([...touched].sort());
+    if (touched.size === 0) return;
+    const keys = [...touched].sort();
+    try {
+      this.sync(keys);
+    } catch (error) {
+      for (let i = this.journal.length - 1; i >= 0; i--) this.journal[i]();
+      try {
+        this.sync(keys);
+      } catch {
+        // The data plane refuses its previous state too; the original error says why.
+      }
+      throw error;
+    } finally {
+      this.journal = [];
+    }
+  }
+
+  private setTracked<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
+    const had = map.has(key);
+    const old = map.get(key);
+    this.journal.push(() => (had ? map.set(key, old as V) : map.delete(key)));
+    if (value === undefined) map.delete(key);
+    else map.set(key, value);
   }
 
   private trackService(change: ChangeEvent, touched: Set<string>): void {
     const service = change.object as Service;
     const key = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
-    if (change.type === 'DELETED') this.services.delete(key);
-    else this.services.set(key, servicePortsOf(service));
+    this.setTracked(this.services, key, change.type === 'DELETED' ? undefined : servicePortsOf(service));
     touched.add(key);
   }
 
@@ -129,8 +183,9 @@ export class NodeProxy implements ClusterConsumer {
     const sliceKey = `${slice.metadata.namespace ?? 'default'}/${slice.metadata.name}`;
     const previousOwner = this.sliceOwners.get(sliceKey);
     if (previousOwner !== undefined) {
-      this.slices.get(previousOwner)?.delete(sliceKey);
-      this.sliceOwners.delete(sliceKey);
+      const bySlice = this.slices.get(previousOwner);
+      if (bySlice) this.setTracked(bySlice, sliceKey, undefined);
+      this.setTracked(this.sliceOwners, sliceKey, undefined);
       touched.add(previousOwner);
     }
     if (change.type === 'DELETED') return;
@@ -138,30 +193,35 @@ export class NodeProxy implements ClusterConsumer {
     const reduced = reduceSlice(slice);
     if (owner === undefined || reduced === undefined) return;
     let bySlice = this.slices.get(owner);
-    if (!bySlice) this.slices.set(owner, (bySlice = new Map()));
-    bySlice.set(sliceKey, reduced);
-    this.sliceOwners.set(sliceKey, owner);
+    if (!bySlice) this.setTracked(this.slices, owner, (bySlice = new Map()));
+    this.setTracked(bySlice, sliceKey, reduced);
+    this.setTracked(this.sliceOwners, sliceKey, owner);
     touched.add(owner);
   }
 
-  /** Programs the data plane for the touched services: removals first, then additions. */
+  /**
+   * Programs the data plane for the touched services: everything is computed and checked
+   * first, then removals are written, then additions, then waiting frontends retried.
+   */
   private sync(serviceKeys: readonly string[]): void {
     const stats = emptyStats();
     const desired = new Map<string, Map<string, { info: ServicePortInfo; backends: Backend[] }>>();
     for (const key of serviceKeys) {
       const ports = new Map<string, { info: ServicePortInfo; backends: Backend[] }>();
-      const slices = this.slices.get(key)?.values() ?? [];
-      const sliceList = [...slices];
+      const slices = [...(this.slices.get(key)?.values() ?? [])];
       for (const info of this.services.get(key) ?? []) {
-        ports.set(info.name, { info, backends: clusterBackends(sliceList, info.portName, info.protocol) });
+        const backends = clusterBackends(slices, info.portName, info.protocol);
+        if (backends.length > MAX_BACKENDS_PER_SERVICE_PORT) {
+          throw new RangeError(`svcnet: service port ${info.name} has ${backends.length} usable endpoints; a data plane holds at most ${MAX_BACKENDS_PER_SERVICE_PORT} per service port`);
+        }
+        ports.set(info.name, { info, backends });
       }
       desired.set(key, ports);
     }
     for (const key of serviceKeys) this.removeStale(key, desired.get(key)!, stats);
     for (const key of serviceKeys) this.addAndUpdate(key, desired.get(key)!, stats);
+    if (this.waiting.size > 0) this.retryWaiting(stats);
     this.lastSync = stats;
-    this.input = this.dataPlane.reserveBatch(this.batchCapacity);
-    this.output = this.dataPlane.outputView();
   }
 
   private removeStale(key: string, desired: Map<string, { info: ServicePortInfo }>, stats: SyncStats): void {
@@ -170,21 +230,25 @@ export class NodeProxy implements ClusterConsumer {
     for (const [name, port] of applied) {
       const next = desired.get(name);
       const keep = next ? next.info.frontends : [];
-      const kept: Frontend[] = [];
-      for (const frontend of port.frontends) {
-        if (keep.some((f) => sameFrontend(f, frontend))) {
-          kept.push(frontend);
-        } else {
-          this.check(this.dataPlane.removeFrontend(frontend.address, frontend.port, frontend.protocol), 'removeFrontend');
-          stats.frontendsRemoved++;
+      for (const key of [...this.waiting.keys()]) {
+        const names = this.waiting.get(key)!;
+        if (names.has(name) && !keep.some((f) => frontendKey(f) === key)) {
+          names.delete(name);
+          if (names.size === 0) this.waiting.delete(key);
         }
       }
-      port.frontends = kept;
+      for (const frontend of [...port.frontends]) {
+        if (keep.some((f) => sameFrontend(f, frontend))) continue;
+        this.check(this.dataPlane.removeFrontend(frontend.address, frontend.port, frontend.protocol), 'removeFrontend');
+        port.frontends = port.frontends.filter((f) => f !== frontend);
+        stats.frontendsRemoved++;
+      }
       if (!next) {
         this.check(this.dataPlane.removeServicePort(port.id), 'removeServicePort');
         this.namesById[port.id] = undefined;
         this.freeIds.push(port.id);
         applied.delete(name);
+        this.portsByName.delete(name);
         stats.servicePortsRemoved++;
       }
     }
@@ -200,10 +264,14 @@ export class NodeProxy implements ClusterConsumer {
       const isNew = port === undefined;
       let changed = false;
       if (!port) {
-        const id = this.freeIds.pop() ?? this.nextId++;
+        const id = this.freeIds.length > 0 ? this.freeIds[this.freeIds.length - 1] : this.nextId;
+        if (id > MAX_SERVICE_PORT_ID) throw new RangeError(`svcnet: more than ${MAX_SERVICE_PORT_ID} service ports`);
         this.check(this.dataPlane.upsertServicePort(id, info.flags), 'upsertServicePort');
+        if (id === this.nextId) this.nextId++;
+        else this.freeIds.pop();
         port = { id, info, frontends: [], backends: [] };
         applied.set(name, port);
+        this.portsByName.set(name, port);
         this.namesById[id] = name;
         stats.servicePortsAdded++;
       } else if (port.info.flags !== info.flags) {
@@ -213,13 +281,9 @@ export class NodeProxy implements ClusterConsumer {
       port.info = info;
       for (const frontend of info.frontends) {
         if (port.frontends.some((f) => sameFrontend(f, frontend))) continue;
-        const status = this.dataPlane.addFrontend(frontend.address, frontend.port, frontend.protocol, frontend.kind, port.id);
-        if (status === ST_OK) {
-          port.frontends.push(frontend);
+        if (this.bindFrontend(port, frontend)) {
           stats.frontendsAdded++;
           changed = true;
-        } else {
-          this.conflicts.push(`${formatIPv4(frontend.address)}:${frontend.port}/${frontend.protocol} wanted by ${name}: ${STATUS_NAMES[status] ?? status}`);
         }
       }
       const writes = this.writeBackends(port, backends);
@@ -228,27 +292,118 @@ export class NodeProxy implements ClusterConsumer {
     }
   }
 
-  /** Writes only the backend slots that differ from what was applied; returns the count. */
-  private writeBackends(port: AppliedPort, backends: Backend[]): number {
+  /** Binds a frontend, or queues the port as waiting when another port holds the key. */
+  private bindFrontend(port: AppliedPort, frontend: Frontend): boolean {
+    const status = this.dataPlane.addFrontend(frontend.address, frontend.port, frontend.protocol, frontend.kind, port.id);
+    const key = frontendKey(frontend);
+    if (status === ST_EXISTS) {
+      let names = this.waiting.get(key);
+      if (!names) this.waiting.set(key, (names = new Set()));
+      names.add(port.info.name);
+      return false;
+    }
+    this.check(status, 'addFrontend');
+    port.frontends.push(frontend);
+    const names = this.waiting.get(key);
+    if (names?.delete(port.info.name) && names.size === 0) this.waiting.delete(key);
+    return true;
+  }
+
+  /** Gives freed frontend keys to the ports waiting for them, first come first served. */
+  private retryWaiting(stats: SyncStats): void {
+    for (const [key, names] of [...this.waiting]) {
+      for (const name of [...names]) {
+        const port = this.portsByName.get(name);
+        const frontend = port?.info.frontends.find((f) => frontendKey(f) === key);
+        if (!port || !frontend) {
+          names.delete(name);
+        } else if (this.bindFrontend(port, frontend)) {
+          stats.frontendsAdded++;
+          break;
+        }
+      }
+      if (names.size === 0) this.waiting.delete(key);
+    }
+  }
+
+  /**
+   * Makes the port's backend slots hold `backends` (as a set), moving as few slots as
+   * possible: kept endpoints stay in their slot, new ones fill the slots of removed ones,
+   * then the end; leftover holes are filled from the end and the count shrinks.
+   * Returns the number of data-plane writes.
+   */
+  private writeBackends(port: AppliedPort, backends: readonly Backend[]): number {
     const old = port.backends;
+    const next: (Backend | undefined)[] = old.slice();
+    const dirty = new Set<number>();
+    const wanted = new Map<string, Backend>();
+    for (const b of backends) wanted.set(backendKey(b), b);
+    const holes: number[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const key = backendKey(old[i]);
+      const w = wanted.get(key);
+      if (w === undefined) {
+        next[i] = undefined;
+        holes.push(i);
+        continue;
+      }
+      wanted.delete(key);
+      if (!sameBackend(w, old[i])) {
+        next[i] = w;
+        dirty.add(i);
+      }
+    }
+    const additions = [...wanted.values()];
+    let a = 0;
+    for (const hole of holes) {
+      if (a === additions.length) break;
+      next[hole] = additions[a++];
+      dirty.add(hole);
+    }
+    while (a < additions.length) {
+      next.push(additions[a++]);
+      dirty.add(next.length - 1);
+    }
+    let end = next.length;
+    for (const hole of holes) {
+      if (next[hole] !== undefined) continue;
+      while (end > 0 && next[end - 1] === undefined) end--;
+      if (hole >= end) break;
+      next[hole] = next[end - 1];
+      next[end - 1] = undefined;
+      dirty.add(hole);
+      end--;
+    }
+    while (end > 0 && next[end - 1] === undefined) end--;
+    next.length = end;
+
     let writes = 0;
-    if (old.length !== backends.length) {
-      this.check(this.dataPlane.setBackendCount(port.id, backends.length), 'setBackendCount');
+    const grow = next.length > old.length;
+    if (grow) {
+      this.check(this.dataPlane.setBackendCount(port.id, next.length), 'setBackendCount');
       writes++;
     }
-    for (let i = 0; i < backends.length; i++) {
-      if (i < old.length && sameBackend(old[i], backends[i])) continue;
-      const b = backends[i];
+    // New slots read as zero until written (DataPlane.setBackendCount), and so do these.
+    const applied = grow ? old.concat(Array.from({ length: next.length - old.length }, () => ZERO_BACKEND)) : old.slice();
+    port.backends = applied;
+    for (const i of [...dirty].sort((x, y) => x - y)) {
+      if (i >= next.length) continue;
+      const b = next[i]!;
       this.check(this.dataPlane.writeBackend(port.id, i, b.address, b.port, b.flags), 'writeBackend');
+      applied[i] = b;
       writes++;
     }
-    port.backends = backends;
+    if (next.length < old.length) {
+      this.check(this.dataPlane.setBackendCount(port.id, next.length), 'setBackendCount');
+      port.backends = applied.slice(0, next.length);
+      writes++;
+    }
     return writes;
   }
 
   private check(status: number, call: string): void {
     if (status !== ST_OK) {
-      throw new Error(`svcnet: data plane ${this.dataPlane.kind} refused ${call}: ${STATUS_NAMES[status] ?? status} (a svcnet bug)`);
+      throw new Error(`svcnet: data plane ${this.dataPlane.kind} refused ${call}: ${STATUS_NAMES[status] ?? status}`);
     }
   }
 
@@ -273,13 +428,13 @@ export class NodeProxy implements ClusterConsumer {
     for (const [field, value] of [['sourcePort', sourcePort], ['destinationPort', destinationPort]] as const) {
       if (!Number.isInteger(value) || value < 0 || value > 65535) throw new RangeError(`svcnet: packet.${field} must be an integer 0–65535, got ${value}`);
     }
-    const input = this.input;
+    const input = this.dataPlane.inputView();
     input[0] = parseIPv4(packet.source);
     input[1] = parseIPv4(packet.destination);
     input[2] = sourcePort | (destinationPort << 16);
     input[3] = protocol;
     this.dataPlane.routeBatch(1);
-    const out = this.output;
+    const out = this.dataPlane.outputView();
     const verdict = VERDICT_NAMES[out[0] & 0xff];
     const result: RouteResult = { verdict, masquerade: ((out[0] >>> 8) & RESULT_MASQUERADE) !== 0 };
     if (out[1] !== 0) result.servicePort = this.namesById[out[1]];
@@ -295,14 +450,15 @@ export class NodeProxy implements ClusterConsumer {
     if (packets.length % PACKET_RECORD_WORDS !== 0) throw new RangeError(`svcnet: packet records are ${PACKET_RECORD_WORDS} words; got ${packets.length} words`);
     if (output.length < packets.length) throw new RangeError(`svcnet: output holds ${output.length} words, need ${packets.length}`);
     const total = packets.length / PACKET_RECORD_WORDS;
-    const input = this.input;
+    const input = this.dataPlane.inputView();
+    const verdicts = this.dataPlane.outputView();
     for (let done = 0; done < total; ) {
       const n = Math.min(this.batchCapacity, total - done);
       const words = n * PACKET_RECORD_WORDS;
       const from = done * PACKET_RECORD_WORDS;
       input.set(packets.subarray(from, from + words));
       this.dataPlane.routeBatch(n);
-      output.set(this.output.subarray(0, words), from);
+      output.set(verdicts.subarray(0, words), from);
       done += n;
     }
     return output;

@@ -11,6 +11,8 @@ import {
   VERDICT_DNAT,
   VERDICT_RECORD_WORDS,
   VERDICT_REJECT,
+  MAX_BACKEND_POOL_ENTRIES,
+  ST_NO_MEMORY,
 } from '../engine/records.js';
 
 /**
@@ -139,7 +141,7 @@ export class ReferenceDataPlane implements DataPlane {
 
   // ── backend pool ─────────────────────────────────────────────────────────────────────
 
-  /** Takes a range of `capacity` entries (a power of two) from its free list or the pool top. */
+  /** Takes a range of `capacity` entries (a power of two) from its free list or the pool top; -1 when the pool is full. */
   private allocRange(capacity: number): number {
     const cls = sizeClass(capacity);
     const free = this.freeHeads[cls];
@@ -149,10 +151,12 @@ export class ReferenceDataPlane implements DataPlane {
       return base;
     }
     const needed = this.poolUsed + capacity;
+    if (needed > MAX_BACKEND_POOL_ENTRIES) return -1;
     const entries = this.pool.length >>> 1;
     if (needed > entries) {
       let grown = entries * 2;
       if (grown < needed) grown = needed;
+      if (grown > MAX_BACKEND_POOL_ENTRIES) grown = MAX_BACKEND_POOL_ENTRIES;
       const pool = new Int32Array(grown * 2);
       pool.set(this.pool.subarray(0, this.poolUsed << 1));
       this.pool = pool;
@@ -189,6 +193,7 @@ export class ReferenceDataPlane implements DataPlane {
     } else if (count > capacity) {
       const newCapacity = count === 1 ? 1 : 1 << (32 - Math.clz32(count - 1));
       const base = this.allocRange(newCapacity);
+      if (base < 0) return ST_NO_MEMORY;
       const pool = this.pool;
       if (capacity !== 0) {
         const oldBase = sp[at];
@@ -330,6 +335,10 @@ export class ReferenceDataPlane implements DataPlane {
       this.batchCapacity = capacity;
     }
     return this.input.subarray(0, capacity * PACKET_RECORD_WORDS);
+  }
+
+  inputView(): Uint32Array {
+    return this.input;
   }
 
   outputView(): Uint32Array {

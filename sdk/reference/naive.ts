@@ -127,6 +127,10 @@ export class NaiveMapDataPlane implements DataPlane {
     return this.input.subarray(0, capacity * PACKET_RECORD_WORDS);
   }
 
+  inputView(): Uint32Array {
+    return this.input;
+  }
+
   outputView(): Uint32Array {
     return this.output;
   }

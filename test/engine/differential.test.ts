@@ -96,6 +96,9 @@ class Perturbed implements DataPlane {
   reserveBatch(capacity: number): Uint32Array {
     return this.inner.reserveBatch(capacity);
   }
+  inputView(): Uint32Array {
+    return this.inner.inputView();
+  }
   outputView(): Uint32Array {
     return this.inner.outputView();
   }

@@ -32,6 +32,7 @@ describe('core layout mirrors sdk/engine/records.ts', () => {
     ['12', 'FRONTEND_NODE_PORT', records.FRONTEND_NODE_PORT],
     ['13', 'MAX_SERVICE_PORT_ID', records.MAX_SERVICE_PORT_ID],
     ['14', 'MAX_BACKENDS_PER_SERVICE_PORT', records.MAX_BACKENDS_PER_SERVICE_PORT],
+    ['14b', 'MAX_BACKEND_POOL_ENTRIES', records.MAX_BACKEND_POOL_ENTRIES],
   ])('%s %s', (_n, name, expected) => {
     expect(layout.get(name)).toBe(expected);
   });
@@ -42,6 +43,7 @@ describe('core layout mirrors sdk/engine/records.ts', () => {
     ['17', 'ST_NOT_FOUND', records.ST_NOT_FOUND],
     ['18', 'ST_BAD_ARGUMENT', records.ST_BAD_ARGUMENT],
     ['19', 'ST_BATCH_TOO_LARGE', records.ST_BATCH_TOO_LARGE],
+    ['19b', 'ST_NO_MEMORY', records.ST_NO_MEMORY],
   ])('%s %s', (_n, name, expected) => {
     expect(status.get(name)).toBe(expected);
   });

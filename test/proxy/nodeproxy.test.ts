@@ -57,6 +57,7 @@ class CountingDataPlane implements DataPlane {
   setBackendCount(id: number, n: number) { return this.count(this.inner.setBackendCount(id, n)); }
   writeBackend(id: number, i: number, a: number, p: number, f: number) { return this.count(this.inner.writeBackend(id, i, a, p, f)); }
   reserveBatch(n: number) { return this.inner.reserveBatch(n); }
+  inputView() { return this.inner.inputView(); }
   outputView() { return this.inner.outputView(); }
   routeBatch(n: number) { return this.inner.routeBatch(n); }
   frontendCount() { return this.inner.frontendCount(); }
@@ -280,4 +281,81 @@ describe.each(ENGINES)('NodeProxy on %s', (_engine, create) => {
     expect(proxy.route(from('10.96.0.47', 80)).verdict).toBe('PASS');
     expect(proxy.servicePortCount).toBe(0);
   });
+
+  it('19 adding or removing one endpoint of a thousand writes at most two slots', async () => {
+    const { cluster, proxy } = await setup();
+    cluster.applyService(makeService('big', '10.96.0.48', [{ port: 80 }]));
+    const ips = Array.from({ length: 1000 }, (_, i) => ({ ip: `10.2.${(i >> 8) & 255}.${i & 255}` }));
+    cluster.applyEndpointSlice(makeSlice('big', 'a', ips.slice(0, 990), [{ port: 80 }]));
+    cluster.applyEndpointSlice(makeSlice('big', 'a', [{ ip: '10.0.0.1' }, ...ips.slice(0, 990)], [{ port: 80 }]));
+    expect(proxy.lastSync.backendWrites).toBe(2); // count + the new slot
+    cluster.applyEndpointSlice(makeSlice('big', 'a', [{ ip: '10.0.0.1' }, ...ips.slice(1, 990)], [{ port: 80 }]));
+    expect(proxy.lastSync.backendWrites).toBe(2); // the last slot moves into the hole, count shrinks
+    cluster.applyEndpointSlice(makeSlice('big', 'a', [{ ip: '10.0.0.2' }, ...ips.slice(1, 990)], [{ port: 80 }]));
+    expect(proxy.lastSync.backendWrites).toBe(1); // a replacement takes the slot it frees
+    const seen = new Set<string>();
+    for (let sp = 1; sp < 20000; sp++) seen.add(proxy.route(from('10.96.0.48', 80, 'TCP', sp)).endpoint!.address);
+    expect(seen.size).toBe(990);
+    expect(seen.has('10.0.0.2') && !seen.has('10.0.0.1') && !seen.has('10.2.0.0')).toBe(true);
+  });
+
+  it('20 a frontend two service ports claim goes to the waiting one when freed', async () => {
+    const { proxy } = await setup();
+    const a = { ...makeService('a', '10.96.0.49', [{ port: 80 }]) };
+    const b = { ...makeService('b', '10.96.0.49', [{ port: 80 }]) };
+    proxy.applyChanges([
+      { type: 'ADDED', kind: 'Service', object: a, resourceVersion: '' },
+      { type: 'ADDED', kind: 'Service', object: b, resourceVersion: '' },
+    ]);
+    expect(proxy.route(from('10.96.0.49', 80)).servicePort).toBe('default/a');
+    expect(proxy.conflicts).toEqual(['10.96.0.49:80/TCP wanted by default/b']);
+    proxy.applyChanges([{ type: 'DELETED', kind: 'Service', object: a, resourceVersion: '' }]);
+    expect(proxy.route(from('10.96.0.49', 80)).servicePort).toBe('default/b');
+    expect(proxy.conflicts).toEqual([]);
+  });
+
+  it('21 a write the data plane refuses rolls the proxy back with the cluster', async () => {
+    const { cluster, proxy, dataPlane } = await setup();
+    cluster.applyService(makeService('ok', '10.96.0.50', [{ port: 80 }]));
+    cluster.applyEndpointSlice(makeSlice('ok', 'a', [{ ip: '10.1.5.1' }], [{ port: 80 }]));
+    const refuse = dataPlane as unknown as { setBackendCount(id: number, n: number): number };
+    const original = refuse.setBackendCount.bind(dataPlane);
+    refuse.setBackendCount = (id, n) => (n === 7 ? 3 /* ST_BAD_ARGUMENT */ : original(id, n));
+    const seven = Array.from({ length: 7 }, (_, i) => ({ ip: `10.1.6.${i + 1}` }));
+    expect(() => cluster.batch(() => {
+      cluster.applyService(makeService('new', '10.96.0.51', [{ port: 80 }]));
+      cluster.applyEndpointSlice(makeSlice('ok', 'a', [{ ip: '10.1.5.2' }], [{ port: 80 }]));
+      cluster.applyEndpointSlice(makeSlice('new', 'a', seven, [{ port: 80 }]));
+    })).toThrow(/refused setBackendCount: BAD_ARGUMENT/);
+    refuse.setBackendCount = original;
+    expect(cluster.getService('default', 'new')).toBeUndefined();
+    expect(proxy.route(from('10.96.0.51', 80)).verdict).toBe('PASS');
+    expect(proxy.route(from('10.96.0.50', 80)).endpoint?.address).toBe('10.1.5.1');
+    cluster.applyService(makeService('new', '10.96.0.51', [{ port: 80 }]));
+    cluster.applyEndpointSlice(makeSlice('new', 'a', seven, [{ port: 80 }]));
+    expect(proxy.route(from('10.96.0.51', 80)).verdict).toBe('DNAT');
+  });
+
+  it('22 routing still works after someone else reserves a larger batch on the data plane', async () => {
+    const { cluster, proxy } = await setup();
+    cluster.applyService(makeService('v', '10.96.0.52', [{ port: 80 }]));
+    cluster.applyEndpointSlice(makeSlice('v', 'a', [{ ip: '10.1.7.1' }], [{ port: 80 }]));
+    proxy.dataPlane.reserveBatch(50_000);
+    expect(proxy.route(from('10.200.0.1', 80)).verdict).toBe('PASS');
+    expect(proxy.route(from('10.96.0.52', 80)).endpoint?.address).toBe('10.1.7.1');
+  });
+
+  it('23 an endpoint with serving unset, not ready and terminating is a fallback (kube-proxy reads serving nil as true)', async () => {
+    const { cluster, proxy } = await setup();
+    cluster.applyService(makeService('s', '10.96.0.53', [{ port: 80 }]));
+    const slice = makeSlice('s', 'a', [{ ip: '10.1.8.1' }], [{ port: 80 }]);
+    slice.endpoints[0].conditions = { ready: false, terminating: true };
+    cluster.applyEndpointSlice(slice);
+    expect(proxy.route(from('10.96.0.53', 80)).endpoint?.address).toBe('10.1.8.1');
+  });
+
+  it('24 a batch capacity below one is refused', async () => {
+    expect(() => new NodeProxy(new ReferenceDataPlane(), { nodeName: 'n', batchCapacity: 0 })).toThrow(/batchCapacity must be a positive integer/);
+  });
 });
+
