@@ -3,11 +3,13 @@
 // never allocates. Layouts: layout.ts.
 
 import { ST_OK, ST_NOT_FOUND, ST_BAD_ARGUMENT, ST_BATCH_TOO_LARGE } from "./status";
-import { MAX_SERVICE_PORT_ID } from "./layout";
+import { MAX_SERVICE_PORT_ID, DNS_DROP } from "./layout";
 import * as frontends from "./frontends";
 import * as services from "./services";
 import * as batch from "./batch";
 import { routeRecords } from "./route";
+import * as dnstable from "./dnstable";
+import * as dnsbatch from "./dnsbatch";
 
 // Initial tables, allocated by the module's start function at instantiation.
 batch.initBatch();
@@ -94,4 +96,125 @@ export function memoryBytes(): usize {
 export function layoutSignature(): u32 {
   // packet | verdict << 8 | frontend << 16 | service port << 24 (all < 256)
   return 16 | (16 << 8) | (16 << 16) | (16 << 24);
+}
+
+// ---------------------------------------------------------------------------------------
+// DNS half. Layouts: layout.ts ("DNS half"). `dnsInit` allocates the DNS regions (the
+// binding calls it once); until then control calls return ST_BAD_ARGUMENT and the kernels
+// DNS_DROP. Control calls take their names and RDATA from the staging buffer.
+
+export function dnsInit(): void {
+  if (dnstable.dnsReady) return;
+  dnstable.initTable();
+  dnsbatch.initBuffers();
+  dnstable.setReady();
+}
+
+export function dnsStagingPtr(): usize {
+  return dnstable.stagingBase;
+}
+
+export function dnsStagingCapacity(): u32 {
+  return dnstable.stagingCapacity;
+}
+
+/** Grows the staging buffer to at least `bytes`; ST_OK or ST_BATCH_TOO_LARGE. */
+export function dnsReserveStaging(bytes: u32): i32 {
+  if (!dnstable.dnsReady) return ST_BAD_ARGUMENT;
+  return dnstable.reserveStaging(bytes);
+}
+
+/** Zones: `count` wire names, `bytes` in all, in staging (the first is the cluster domain). */
+export function dnsConfigure(count: u32, bytes: u32, podsMode: u32, forwardOutOfZone: u32): i32 {
+  return dnstable.configure(count, bytes, podsMode, forwardOutOfZone);
+}
+
+/** Staging: owner wire name (nameLength), then `bytes` of (rdlength u16 BE, RDATA) × count. */
+export function dnsSetRRset(nameLength: u32, type: u32, ttl: u32, count: u32, bytes: u32): i32 {
+  return dnstable.setRRset(nameLength, type, ttl, count, bytes);
+}
+
+/** Staging: owner wire name (nameLength). */
+export function dnsSetExists(nameLength: u32, exists: u32): i32 {
+  return dnstable.setExists(nameLength, exists);
+}
+
+export function dnsInputPtr(): usize {
+  return dnsbatch.dnsInput;
+}
+
+export function dnsInputCapacity(): u32 {
+  return dnsbatch.dnsInputCapacity;
+}
+
+export function dnsOutputPtr(): usize {
+  return dnsbatch.dnsOutput;
+}
+
+/** Grows the query input buffer to at least `bytes`; ST_OK or ST_BATCH_TOO_LARGE. */
+export function dnsReserveInput(bytes: u32): i32 {
+  if (!dnstable.dnsReady) return ST_BAD_ARGUMENT;
+  return dnsbatch.reserveInput(bytes);
+}
+
+/** Answers the query at dnsInputPtr(); the response is at dnsOutputPtr(). Length, DNS_DROP or DNS_FORWARD. */
+export function dnsAnswer(length: u32, transport: u32): i32 {
+  if (!dnstable.dnsReady) return DNS_DROP;
+  return dnsbatch.answerOne(length, transport);
+}
+
+/** Ensures batch areas for `count` queries, `queryBytes` of queries, `responseBytes` of responses. */
+export function dnsReserveBatch(count: u32, queryBytes: u32, responseBytes: u32): i32 {
+  if (!dnstable.dnsReady) return ST_BAD_ARGUMENT;
+  return dnsbatch.reserveBatch(count, queryBytes, responseBytes);
+}
+
+export function dnsBatchQueryIndexPtr(): usize {
+  return dnsbatch.batchQueryIndex;
+}
+
+export function dnsBatchQueriesPtr(): usize {
+  return dnsbatch.batchQueries;
+}
+
+export function dnsBatchResponseIndexPtr(): usize {
+  return dnsbatch.batchResponseIndex;
+}
+
+export function dnsBatchResponsesPtr(): usize {
+  return dnsbatch.batchResponses;
+}
+
+export function dnsBatchCapacity(): u32 {
+  return dnsbatch.batchCapacity;
+}
+
+export function dnsBatchQueryBytes(): u32 {
+  return dnsbatch.batchQueryBytes;
+}
+
+export function dnsBatchResponseBytes(): u32 {
+  return dnsbatch.batchResponseBytes;
+}
+
+/** Answers `count` batch queries; returns how many (fewer when the response area is full) or -ST_BATCH_TOO_LARGE. */
+export function dnsAnswerBatch(count: u32): i32 {
+  if (!dnstable.dnsReady) return 0;
+  if (count > dnsbatch.batchCapacity) return -ST_BATCH_TOO_LARGE;
+  return <i32>dnsbatch.answerBatch(count);
+}
+
+export function dnsNameCount(): u32 {
+  return dnstable.nameCount;
+}
+
+/** Bytes held by the DNS tables and buffers. */
+export function dnsMemoryBytes(): usize {
+  if (!dnstable.dnsReady) return 0;
+  return dnstable.tableBytes() + dnsbatch.bufferBytes();
+}
+
+/** DNS layout facts for the layout test: name slot | RRset header << 8 | name header << 16 | batch entry << 24. */
+export function dnsLayoutSignature(): u32 {
+  return dnstable.nameSlotBytes() | (16 << 8) | (12 << 16) | (8 << 24);
 }

@@ -194,3 +194,294 @@
 
 // @ts-ignore: decorator
 @inline export const BATCH_INITIAL_RECORDS: u32 = 1024;
+
+// =======================================================================================
+// DNS half: name table, RRsets, answer kernel
+// =======================================================================================
+//
+// Memory map (regions allocated by `dnsInit`, which the DNS binding calls once; a proxy-only
+// instance never pays for them):
+//
+//   ┌────────────┬────────────────┬─────────────┬─────────────┬──────────────┬───────────────┐
+//   │ name slots │ byte heap      │ staging     │ query input │ response     │ batch: query  │
+//   │ 8 B/slot   │ name records + │ (arguments  │ (`dnsAnswer`│ output       │ index, query  │
+//   │            │ RRset blocks   │  of control │  reads it)  │ 65535 + slack│ bytes, answer │
+//   │            │ 16 B granules  │  calls)     │             │              │ index, answers│
+//   └────────────┴────────────────┴─────────────┴─────────────┴──────────────┴───────────────┘
+//   plus static scratch (memory.data): zone table, size-class heads, the question's copies,
+//   the compression dictionary. Batch regions are empty until `dnsReserveBatch`.
+//
+// Names are stored in wire form (RFC 1035 §3.1: length-prefixed labels, ending with the
+// root label 0; the length counts that 0), A–Z folded to a–z. Multi-byte fields of stored
+// records are host order (little-endian) unless marked BE; the RRset wire images are
+// network order because the kernel copies them into responses unchanged.
+// Every region keeps DNS_WORD_PAD readable bytes past its last name so names are loaded
+// and compared eight bytes at a time.
+
+// @ts-ignore: decorator
+@inline export const DNS_WORD_PAD: u32 = 16;
+// @ts-ignore: decorator
+@inline export const DNS_MAX_NAME: u32 = 255; // RFC 1035 §2.3.4, wire length with the root
+// @ts-ignore: decorator
+@inline export const DNS_MAX_LABEL: u32 = 63; // RFC 1035 §2.3.4
+
+// ---------------------------------------------------------------------------------------
+// Name slot, 8 bytes; open addressing with linear probing over a power-of-two table, load
+// factor at most 1/2, deletion by backward shift (as the frontend table).
+//
+//   0          4            8
+//   ├──────────┼────────────┤
+//   │ hash     │ name record│   record: heap offset of the name record, 0 = empty slot
+//   └──────────┴────────────┘
+
+// @ts-ignore: decorator
+@inline export const NAME_SLOT_BYTES: u32 = 8;
+// @ts-ignore: decorator
+@inline export const NAME_SLOT_SHIFT: u32 = 3;
+// @ts-ignore: decorator
+@inline export const NAME_SLOT_HASH: u32 = 0;
+// @ts-ignore: decorator
+@inline export const NAME_SLOT_RECORD: u32 = 4;
+// @ts-ignore: decorator
+@inline export const NAME_INITIAL_SLOTS: u32 = 1024;
+// @ts-ignore: decorator
+@inline export const NAME_MAX_SLOTS: u32 = 0x0400_0000; // 2^26 slots = 2^25 names
+
+// ---------------------------------------------------------------------------------------
+// Byte heap: one region addressed by u32 offsets from its base (so growth may move it),
+// handed out in 16-byte granules; offset 0 is reserved and means "none". A block carries no
+// header: its owner knows its size (a name record from its name length, an RRset block
+// from its byte count). Freed blocks go on the free list of their size class; a free
+// block's first word holds the next free block's offset (0 ends the list).
+//
+//   size class  block bytes
+//   0 .. 63     16, 32, 48, … 1024           (16-byte steps)
+//   64 .. 78    2048, 4096, … 2^25           (powers of two)
+//
+// Growth doubles the region (`heap.realloc`) inside control calls only; the last
+// DNS_WORD_PAD bytes are never handed out.
+
+// @ts-ignore: decorator
+@inline export const HEAP_GRANULE: u32 = 16;
+// @ts-ignore: decorator
+@inline export const HEAP_SMALL_LIMIT: u32 = 1024;
+// @ts-ignore: decorator
+@inline export const HEAP_CLASSES: u32 = 80;
+// @ts-ignore: decorator
+@inline export const HEAP_INITIAL_BYTES: u32 = 0x0001_0000;
+// @ts-ignore: decorator
+@inline export const HEAP_MAX_BYTES: u32 = 0x2000_0000; // 512 MiB (a stub block stays below 2^30)
+
+// ---------------------------------------------------------------------------------------
+// Name record, 12 bytes + the name, in the byte heap.
+//
+//   0          4          8    9    10   12
+//   ├──────────┼──────────┼────┼────┼────┼─────────────────────────┐
+//   │ first    │ glue     │len │fl  │ -  │ name, wire form, lower  │
+//   │ RRset    │ stamp    │    │    │    │ case (len bytes)        │
+//   └──────────┴──────────┴────┴────┴────┴─────────────────────────┘
+//   first RRset: heap offset of the first RRset block (0 = none); glue stamp: the answer
+//   epoch that last added this name's glue (each target once per response); fl: NAME_F_*.
+//   A record exists exactly while the name exists (an RRset, or NAME_F_DECLARED).
+
+// @ts-ignore: decorator
+@inline export const NAME_FIRST_RRSET: u32 = 0;
+// @ts-ignore: decorator
+@inline export const NAME_GLUE_STAMP: u32 = 4;
+// @ts-ignore: decorator
+@inline export const NAME_LENGTH: u32 = 8; // u8
+// @ts-ignore: decorator
+@inline export const NAME_FLAGS: u32 = 9; // u8
+// @ts-ignore: decorator
+@inline export const NAME_BYTES: u32 = 12;
+// @ts-ignore: decorator
+@inline export const NAME_F_DECLARED: u32 = 1;
+
+// ---------------------------------------------------------------------------------------
+// RRset block, 16 bytes + the records' wire image, in the byte heap. The RRsets of a name
+// form a singly linked list (a name rarely holds more than two).
+//
+//   0          4      6      8          12         16
+//   ├──────────┼──────┼──────┼──────────┼──────────┼──────────────────────────────┐
+//   │ next     │ type │count │ bytes    │ ttl      │ records (bytes), wire image  │
+//   └──────────┴──────┴──────┴──────────┴──────────┴──────────────────────────────┘
+//
+// Each record is stored as it goes on the wire (RFC 1035 §4.1.3), owner already
+// compressed to the question name, RDATA names uncompressed as the SDK gave them:
+//
+//   0      2      4      6          10     12
+//   ├──────┼──────┼──────┼──────────┼──────┼──────────────┐
+//   │C0 0C │ type │00 01 │ ttl      │rdlen │ RDATA        │   all BE
+//   └──────┴──────┴──────┴──────────┴──────┴──────────────┘
+//
+// so an A/AAAA/TXT/SRV RRset owned by the question name is answered by one copy.
+
+// @ts-ignore: decorator
+@inline export const RRSET_NEXT: u32 = 0;
+// @ts-ignore: decorator
+@inline export const RRSET_TYPE: u32 = 4; // u16
+// @ts-ignore: decorator
+@inline export const RRSET_COUNT: u32 = 6; // u16
+// @ts-ignore: decorator
+@inline export const RRSET_BYTES: u32 = 8;
+// @ts-ignore: decorator
+@inline export const RRSET_TTL: u32 = 12;
+// @ts-ignore: decorator
+@inline export const RRSET_HEADER_BYTES: u32 = 16;
+// @ts-ignore: decorator
+@inline export const RR_FIXED_BYTES: u32 = 12; // owner pointer + type + class + ttl + rdlength
+// @ts-ignore: decorator
+@inline export const RRSET_MAX_BYTES: u32 = 0x0100_0000; // 16 MiB of wire image
+// @ts-ignore: decorator
+@inline export const RRSET_MAX_COUNT: u32 = 0xffff;
+
+// ---------------------------------------------------------------------------------------
+// Zone entry, 280 bytes, in a static table of DNS_MAX_ZONES, sorted by name length, longest
+// first (a query belongs to the longest zone it ends with). The SOA fields are derived on
+// the control path (configure, any SOA change) so negative answers need no lookup.
+//
+//   0          4          8                                 264        268 269 270 271 272  280
+//   ├──────────┼──────────┼─────────────────────────────────┼──────────┼───┼───┼───┼───┼───┼───┤
+//   │ length   │ hash     │ apex name, wire form, lower case│ SOA RRset│mp │rp │ml │rl │ f │ - │
+//   └──────────┴──────────┴─────────────────────────────────┴──────────┴───┴───┴───┴───┴───┴───┘
+//   SOA RRset: heap offset of the apex's SOA RRset block (0 = none). When f = 1 the SOA has
+//   one record whose MNAME and RNAME both end in the zone: mp/rp are the bytes before the
+//   zone suffix, ml/rl the offsets of their last label before it (0xff = none), and the
+//   labels at ml and rl differ. Then, as long as the question's label above the zone is
+//   neither of them, compression writes the SOA as: the two prefixes literally, every zone
+//   suffix (owner included) a pointer to the question's zone suffix.
+
+// @ts-ignore: decorator
+@inline export const ZONE_BYTES: u32 = 280;
+// @ts-ignore: decorator
+@inline export const ZONE_LENGTH: u32 = 0;
+// @ts-ignore: decorator
+@inline export const ZONE_HASH: u32 = 4;
+// @ts-ignore: decorator
+@inline export const ZONE_NAME: u32 = 8;
+// @ts-ignore: decorator
+@inline export const ZONE_SOA: u32 = 264;
+// @ts-ignore: decorator
+@inline export const ZONE_SOA_MPREFIX: u32 = 268; // u8
+// @ts-ignore: decorator
+@inline export const ZONE_SOA_RPREFIX: u32 = 269; // u8
+// @ts-ignore: decorator
+@inline export const ZONE_SOA_MLAST: u32 = 270; // u8
+// @ts-ignore: decorator
+@inline export const ZONE_SOA_RLAST: u32 = 271; // u8
+// @ts-ignore: decorator
+@inline export const ZONE_SOA_SHAPED: u32 = 272; // u8
+// @ts-ignore: decorator
+@inline export const DNS_MAX_ZONES: u32 = 32;
+
+// ---------------------------------------------------------------------------------------
+// Staging buffer: arguments of control calls (grown by `dnsReserveStaging`).
+//
+//   dnsConfigure(count, bytes, …)   │ zone 1 wire name │ zone 2 wire name │ …        (bytes)
+//   dnsSetRRset(nameLen, …, bytes)  │ owner wire name (nameLen) │ records (bytes)     │
+//                                     record: │ rdlength u16 BE │ RDATA, uncompressed │
+//   dnsSetExists(nameLen, exists)   │ owner wire name (nameLen) │
+
+// @ts-ignore: decorator
+@inline export const STAGING_INITIAL_BYTES: u32 = 0x0001_0000;
+// @ts-ignore: decorator
+@inline export const STAGING_MAX_BYTES: u32 = 0x0200_0000;
+
+// ---------------------------------------------------------------------------------------
+// Answer buffers. `dnsAnswer(length, transport)` reads the query at the input buffer's
+// start and writes the response at the output buffer's start. The output holds 65535 bytes
+// plus DNS_OUT_SLACK: the kernel writes a name-bearing record before it knows whether it
+// fits and rolls it back, so it may run past the response limit by less than the slack.
+
+// @ts-ignore: decorator
+@inline export const DNS_MAX_MESSAGE: u32 = 65535;
+// @ts-ignore: decorator
+@inline export const DNS_OUT_SLACK: u32 = 1024;
+// @ts-ignore: decorator
+@inline export const DNS_INPUT_INITIAL_BYTES: u32 = 0x0001_0000;
+
+// ---------------------------------------------------------------------------------------
+// Batch (`dnsAnswerBatch(count)`): queries back to back in the query area, one index entry
+// per query; responses back to back in the answer area, one index entry per response.
+//
+//   query index entry, 8 bytes             response index entry, 8 bytes
+//   0          4      6    7    8          0          4            8
+//   ├──────────┼──────┼────┼────┤          ├──────────┼────────────┤
+//   │ offset   │length│ tr │ 0  │          │ offset   │ result i32 │
+//   └──────────┴──────┴────┴────┘          └──────────┴────────────┘
+//   offset: into the query area;            offset: into the answer area; result: response
+//   tr: DNS_UDP or DNS_TCP                  length, or DNS_DROP / DNS_FORWARD
+//
+// A response needs (its size limit + DNS_OUT_SLACK) free bytes in the answer area before it
+// is written: 512 + 1024 for a plain UDP query, 65535 + 1024 over TCP. The kernel stops at
+// the first query that does not fit and returns how many it answered. An index entry whose
+// bytes fall outside the query area is answered DNS_DROP.
+
+// @ts-ignore: decorator
+@inline export const DNS_BATCH_ENTRY_BYTES: u32 = 8;
+// @ts-ignore: decorator
+@inline export const DNS_QUERY_OFFSET: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DNS_QUERY_LENGTH: u32 = 4; // u16
+// @ts-ignore: decorator
+@inline export const DNS_QUERY_TRANSPORT: u32 = 6; // u8
+// @ts-ignore: decorator
+@inline export const DNS_RESPONSE_OFFSET: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DNS_RESPONSE_RESULT: u32 = 4; // i32
+// @ts-ignore: decorator
+@inline export const DNS_BATCH_MAX_QUERIES: u32 = 0x0010_0000;
+// @ts-ignore: decorator
+@inline export const DNS_BATCH_MAX_BYTES: u32 = 0x1000_0000;
+
+// Transports and kernel results (mirrored in sdk/engine/dnsplane.ts).
+// @ts-ignore: decorator
+@inline export const DNS_UDP: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DNS_TCP: u32 = 1;
+// @ts-ignore: decorator
+@inline export const DNS_DROP: i32 = -1;
+// @ts-ignore: decorator
+@inline export const DNS_FORWARD: i32 = -2;
+/** Kernel-internal: the response area has no room; the batch stops here. */
+// @ts-ignore: decorator
+@inline export const DNS_NO_SPACE: i32 = -3;
+
+// @ts-ignore: decorator
+@inline export const DNS_EDNS_UDP_SIZE: u32 = 1232;
+// @ts-ignore: decorator
+@inline export const DNS_PODS_DISABLED: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DNS_PODS_INSECURE: u32 = 1;
+// @ts-ignore: decorator
+@inline export const DNS_PODS_VERIFIED: u32 = 2;
+/** TTL of synthesized pod A records when the cluster zone has no SOA (CoreDNS's default ttl). */
+// @ts-ignore: decorator
+@inline export const DNS_POD_DEFAULT_TTL: u32 = 5;
+/** CNAME links followed inside the served zones (CoreDNS stops after 8). */
+// @ts-ignore: decorator
+@inline export const DNS_MAX_CNAME_LINKS: u32 = 8;
+
+// ---------------------------------------------------------------------------------------
+// Compression dictionary entry, 8 bytes, static, DNS_DICT_ENTRIES of them (per response).
+// One entry per suffix written literally at a message offset below 0x4000 (RFC 1035
+// §4.1.4: pointers hold 14 bits), after the question; the question's own suffixes come
+// first in the lookup order but need no entries (dnswire.ts `writeName` compares labels
+// with the question from the right). Later names are compared against the entries'
+// source bytes, case-insensitively, never against the message.
+//
+//   0      2      4          8
+//   ├──────┼──────┼──────────┤
+//   │offset│length│ source   │   offset: in the message; length: wire length of the suffix;
+//   └──────┴──────┴──────────┘   source: address of the suffix's uncompressed bytes
+
+// @ts-ignore: decorator
+@inline export const DICT_ENTRY_BYTES: u32 = 8;
+// @ts-ignore: decorator
+@inline export const DICT_OFFSET: u32 = 0; // u16
+// @ts-ignore: decorator
+@inline export const DICT_LENGTH: u32 = 2; // u16
+// @ts-ignore: decorator
+@inline export const DICT_SOURCE: u32 = 4;
+// @ts-ignore: decorator
+@inline export const DNS_DICT_ENTRIES: u32 = 256;

@@ -1,5 +1,5 @@
 // Benchmark entry: node --expose-gc --import tsx bench/run.ts [--quick]
-//   [--engines=wasm,reference,naive-map] [--sizes=1000,10000,100000]
+//   [--suites=route,dns] [--engines=wasm,reference,naive-map] [--sizes=1000,10000,100000]
 //   [--wasm-target=release|debug] [--kernel-only]
 //
 // Progress goes to stderr, the summary table to stdout; results are written to
@@ -10,6 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type WasmTarget, selectEngines, wasmOptions, wasmTargetLoaded } from './engines.js';
 import { type BenchResult, ROUTE_SIZES, caseOptions, runRouteBench, sinkValue } from './route.js';
+import { type DnsBenchRow, dnsSinkValue, runDnsBench } from './dns.js';
 
 const BATCH = 4096;
 const ENDPOINTS = 10;
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     'wasm-target': { type: 'string' },
     'kernel-only': { type: 'boolean', default: false },
+    suites: { type: 'string', default: 'route,dns' },
   },
 });
 
@@ -44,6 +46,15 @@ function table(results: readonly BenchResult[]): string {
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+function dnsTable(rows: readonly DnsBenchRow[]): string {
+  const reference = rows.find((r) => r.engine === 'reference');
+  const header = ['case (M answers/s)', 'engine', 'rate', 'vs reference'];
+  const body = rows.map((r) => [r.case, r.engine, (r.itemsPerSecond / 1e6).toFixed(2), reference ? `${(r.itemsPerSecond / reference.itemsPerSecond).toFixed(2)}×` : '—']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const quick = args.quick ?? false;
@@ -57,19 +68,17 @@ async function main(): Promise<void> {
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') log('note: run with --expose-gc so the heap is collected between cases');
   log(`svcnet bench${quick ? ' (quick)' : ''}: engines ${engines.map((e) => e.name).join(', ')}; sizes ${sizes.join(', ')}`);
 
-  const results = await runRouteBench({
-    engines,
-    sizes,
-    endpoints: ENDPOINTS,
-    batch: BATCH,
-    quick,
-    endToEnd: !args['kernel-only'],
-    log,
-  });
+  const suites = (args.suites ?? 'route,dns').split(',').map((s) => s.trim());
+  const unknownSuites = suites.filter((s) => s !== 'route' && s !== 'dns');
+  if (unknownSuites.length > 0) throw new Error(`unknown suite(s) ${unknownSuites.join(', ')}; known: route, dns`);
+  const results: BenchResult[] = suites.includes('route')
+    ? await runRouteBench({ engines, sizes, endpoints: ENDPOINTS, batch: BATCH, quick, endToEnd: !args['kernel-only'], log })
+    : [];
+  const dnsRows: DnsBenchRow[] = suites.includes('dns') ? await runDnsBench({ quick, log }) : [];
 
   const folder = new URL('./results/', import.meta.url);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(new URL('latest.json', folder), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(new URL('latest.json', folder), `${JSON.stringify([...results, ...dnsRows], null, 2)}\n`);
   const cpus = os.cpus();
   const meta = {
     node: process.version,
@@ -94,13 +103,14 @@ async function main(): Promise<void> {
   };
   writeFileSync(new URL('latest.meta.json', folder), `${JSON.stringify(meta, null, 2)}\n`);
 
-  process.stdout.write(`\n${table(results)}\n\n`);
+  if (results.length > 0) process.stdout.write(`\n${table(results)}\n\n`);
+  if (dnsRows.length > 0) process.stdout.write(`${dnsTable(dnsRows)}\n\n`);
   process.stdout.write(
     `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}${meta.flags.wasmTarget ? `, wasm target ${meta.flags.wasmTarget}` : ''}; ` +
       `${meta.durationSeconds} s; results in bench/results/latest.json\n`,
   );
   // Keeps the folded verdicts observable.
-  if (sinkValue() === 0x7fff_ffff) log('');
+  if (sinkValue() === 0x7fff_ffff || dnsSinkValue() === 0x7fff_ffff) log('');
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests drive for real (Chromium for the browser test)
-# when they are missing. Needs root (CI and this project's machines run as root).
+# Installs the Debian packages the tests drive for real when they are missing: Chromium
+# for the browser test, dig (dnsutils) for the DNS end-to-end tests. Needs root (CI and
+# this project's machines run as root).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "svcnet: the tests need these Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})" >&2

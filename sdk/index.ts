@@ -6,6 +6,9 @@
 export * from './model/index.js';
 export * from './cluster/index.js';
 export * from './proxy/index.js';
+export * from './dns/index.js';
+export { createWasmDnsPlane, WasmDnsPlane } from './engine/dnscore.js';
+export type { DnsPlane, DnsZoneConfig } from './engine/dnsplane.js';
 export { createWasmDataPlane, WasmDataPlane } from './engine/core.js';
 export type { WasmDataPlaneOptions } from './engine/core.js';
 export type { DataPlane } from './engine/dataplane.js';

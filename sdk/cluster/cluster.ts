@@ -1,5 +1,5 @@
 /**
- * The Cluster store: Namespaces, Services, EndpointSlices and ServiceCIDRs, kept the way
+ * The Cluster store: Namespaces, Services, EndpointSlices, ServiceCIDRs and Pods, kept the way
  * the Kubernetes API server keeps them, with change events.
  *
  * Contract:
@@ -25,6 +25,7 @@ import {
   prepareServiceUpdate,
   setEndpointSliceDefaults,
   setNamespaceDefaults,
+  setPodDefaults,
   setServiceDefaults,
 } from '../model/defaults.js';
 import {
@@ -39,6 +40,8 @@ import {
 } from '../model/errors.js';
 import { formatIPv4, parseCIDR } from '../model/ip.js';
 import { deepCopy, deepEqual, deepFreeze } from '../model/objects.js';
+import { labelSelectorRequirements, matchesRequirements } from '../model/labels.js';
+import type { LabelSelectorInput } from '../model/labels.js';
 import { Random, generateName, randomUID } from '../model/random.js';
 import {
   API_VERSIONS,
@@ -53,6 +56,8 @@ import type {
   Namespace,
   NamespaceInput,
   ObjectMeta,
+  Pod,
+  PodInput,
   ResourceKind,
   Service,
   ServiceCIDR,
@@ -64,6 +69,8 @@ import {
   endpointSliceUpdateErrors,
   namespaceErrors,
   namespaceUpdateErrors,
+  podErrors,
+  podUpdateErrors,
   serviceCIDRErrors,
   serviceCIDRUpdateErrors,
   serviceErrors,
@@ -119,6 +126,11 @@ export interface ClusterOptions {
 export interface EndpointSliceListOptions {
   /** Only slices labelled `kubernetes.io/service-name=<serviceName>`. */
   serviceName?: string;
+}
+
+export interface PodListOptions {
+  /** Only pods whose labels match: `app=sleep-2,tier!=db`, `{ app: 'sleep-2' }`, or a `LabelSelector`. */
+  labelSelector?: LabelSelectorInput;
 }
 
 export interface AddConsumerOptions {
@@ -226,6 +238,7 @@ export class Cluster {
   /** `<namespace>/<service-name label>` → slice names. */
   readonly #slicesByService = new Map<string, Set<string>>();
   readonly #cidrs = new Map<string, ServiceCIDR>();
+  readonly #pods = new Map<string, Map<string, Pod>>();
   #rv = 0;
 
   readonly #now: () => Date;
@@ -389,6 +402,7 @@ export class Cluster {
       for (const c of sortedValues(this.#cidrs)) add('ServiceCIDR', c);
       for (const s of this.#listStored(this.#services)) add('Service', s);
       for (const s of this.#listStored(this.#slices)) add('EndpointSlice', s);
+      for (const p of this.#listStored(this.#pods)) add('Pod', p);
       this.#applying = true;
       try {
         consumer.applyChanges(changes);
@@ -478,6 +492,18 @@ export class Cluster {
     return old;
   }
 
+  #writePod(ns: string, name: string, value: Pod | undefined): Pod | undefined {
+    let inner = this.#pods.get(ns);
+    if (inner === undefined) {
+      inner = new Map();
+      this.#pods.set(ns, inner);
+    }
+    const old = inner.get(name);
+    if (value) inner.set(name, value);
+    else inner.delete(name);
+    return old;
+  }
+
   #writeCIDR(name: string, value: ServiceCIDR | undefined): ServiceCIDR | undefined {
     const old = this.#cidrs.get(name);
     if (value) this.#cidrs.set(name, value);
@@ -517,6 +543,11 @@ export class Cluster {
       case 'ServiceCIDR': {
         const old = this.#writeCIDR(name, value as ServiceCIDR | undefined);
         this.#record(() => this.#writeCIDR(name, old));
+        break;
+      }
+      case 'Pod': {
+        const old = this.#writePod(ns, name, value as Pod | undefined);
+        this.#record(() => this.#writePod(ns, name, old));
         break;
       }
     }
@@ -638,6 +669,7 @@ export class Cluster {
     }
     const prev = this.#namespaces.get(name);
     if (prev === undefined) throw new NotFoundError('Namespace', undefined, name);
+    for (const pod of sortedValues(this.#pods.get(name))) this.#deletePod(name, pod.metadata.name!);
     for (const slice of sortedValues(this.#slices.get(name))) this.#deleteEndpointSlice(name, slice.metadata.name!);
     for (const svc of sortedValues(this.#services.get(name))) this.#deleteService(name, svc.metadata.name!);
     this.#store('DELETED', 'Namespace', prev, prev);
@@ -673,8 +705,8 @@ export class Cluster {
   }
 
   /**
-   * Deletes a Namespace and everything in it: a DELETED event for each EndpointSlice and
-   * Service, then one for the Namespace, all in one batch. (The API server deletes
+   * Deletes a Namespace and everything in it: a DELETED event for each Pod, EndpointSlice
+   * and Service, then one for the Namespace, all in one batch. (The API server deletes
    * asynchronously through a Terminating phase; the store does it at once.)
    */
   deleteNamespace(name: string): Namespace {
@@ -965,6 +997,94 @@ export class Cluster {
     return deepCopy(this.#write(() => this.#deleteServiceCIDR(name)));
   }
 
+  // -------------------------------------------------------------------------- Pods
+
+  #createPod(input: PodInput): Pod {
+    const obj = this.#prepare<Pod>(input, 'Pod');
+    const ns = obj.metadata.namespace!;
+    this.#requireNamespace(ns);
+    this.#prepareCreate(obj, (n) => this.#pods.get(ns)?.has(n) ?? false);
+    setPodDefaults(obj);
+    this.#throwIfInvalid('Pod', obj, podErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#pods.get(ns)?.has(name)) throw new AlreadyExistsError('Pod', ns, name);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'Pod', obj);
+    return obj;
+  }
+
+  #updatePod(input: PodInput): Pod {
+    const next = this.#prepare<Pod>(input, 'Pod');
+    const ns = next.metadata.namespace!;
+    const name = this.#requireName('Pod', next);
+    const prev = this.#pods.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Pod', ns, name);
+    this.#prepareUpdate('Pod', next, prev);
+    // No status subresource: an input without status keeps the stored one.
+    if (next.status === undefined && prev.status !== undefined) next.status = deepCopy(prev.status);
+    setPodDefaults(next);
+    this.#throwIfInvalid('Pod', next, podUpdateErrors(next, prev));
+    if (deepEqual(next, prev)) return prev;
+    if (!deepEqual(next.spec, prev.spec)) next.metadata.generation = (prev.metadata.generation ?? 0) + 1;
+    this.#store('MODIFIED', 'Pod', next, prev);
+    return next;
+  }
+
+  #deletePod(ns: string, name: string): Pod {
+    const prev = this.#pods.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Pod', ns, name);
+    this.#store('DELETED', 'Pod', prev, prev);
+    return prev;
+  }
+
+  /**
+   * Creates a Pod as a controller or kubelet would leave it: the store keeps the input's
+   * status (phase, IPs, conditions) since it has no status subresource; phase defaults
+   * to Pending. Throws NotFoundError (namespace), ValidationError, AlreadyExistsError.
+   */
+  createPod(pod: PodInput): Pod {
+    return deepCopy(this.#write(() => this.#createPod(pod)));
+  }
+
+  /**
+   * Updates labels, annotations, status, container images, and `spec.nodeName` while it
+   * is unset (binding); other spec changes are Forbidden, as the API server rules.
+   */
+  updatePod(pod: PodInput): Pod {
+    return deepCopy(this.#write(() => this.#updatePod(pod)));
+  }
+
+  applyPod(pod: PodInput): Pod {
+    return deepCopy(
+      this.#write(() => {
+        const ns = pod?.metadata?.namespace || 'default';
+        const name = pod?.metadata?.name;
+        if (name && this.#pods.get(ns)?.has(name)) return this.#updatePod(pod);
+        return this.#createPod({ ...pod, metadata: { ...pod.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  getPod(namespace: string, name: string): Pod | undefined {
+    const pod = this.#pods.get(namespace)?.get(name);
+    return pod === undefined ? undefined : deepCopy(pod);
+  }
+
+  /**
+   * Pods of one namespace or all, sorted by namespace then name, optionally filtered by a
+   * label selector. Throws BadRequestError on a malformed selector string.
+   */
+  listPods(namespace?: string, options: PodListOptions = {}): Pod[] {
+    const requirements = labelSelectorRequirements(options.labelSelector);
+    const list = namespace === undefined ? this.#listStored(this.#pods) : sortedValues(this.#pods.get(namespace));
+    return list.filter((p) => matchesRequirements(requirements, p.metadata.labels)).map(deepCopy);
+  }
+
+  /** Deletes a Pod at once (no graceful termination). */
+  deletePod(namespace: string, name: string): Pod {
+    return deepCopy(this.#write(() => this.#deletePod(namespace, name)));
+  }
+
   // -------------------------------------------------------------------------- any kind
 
   /** Creates or updates an object of any kind (dispatch on `kind`). */
@@ -978,6 +1098,8 @@ export class Cluster {
         return this.applyEndpointSlice(obj);
       case 'ServiceCIDR':
         return this.applyServiceCIDR(obj);
+      case 'Pod':
+        return this.applyPod(obj);
       default: {
         const o = obj as { kind?: unknown; apiVersion?: unknown } | null;
         throw new BadRequestError(`no matches for kind ${JSON.stringify(o?.kind ?? '')} in version ${JSON.stringify(o?.apiVersion ?? '')}`);

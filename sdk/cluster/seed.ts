@@ -16,15 +16,22 @@
  * and its pod name are the seed's own. The `kubernetes` slice is the API server's
  * (named after the Service, Docker Desktop's VM address 192.168.65.3:6443); the others
  * are the EndpointSlice controller's, named `<service>-<5 random characters>`.
+ *
+ * The pods behind those slices are in `SEED_PODS`, with the Deployment-made names the
+ * slices' `targetRef`s give (`<deployment>-<pod-template-hash>-<5 random characters>`),
+ * running and Ready on docker-desktop; plus sleep-1 (10.1.0.42), which no Service selects:
+ * the chapter's `kubectl exec deploy/sleep-1` runs its lookups from there.
  */
 
 import { deepFreeze } from '../model/objects.js';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../model/types.js';
-import type { Endpoint, EndpointPort, EndpointSlice, Service } from '../model/types.js';
+import type { Container, Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '../model/types.js';
 import { Cluster, builtinServices } from './cluster.js';
 import type { ClusterOptions } from './cluster.js';
 
 export const SEED_NODE_NAME = 'docker-desktop';
+/** Docker Desktop's VM, the node's InternalIP. */
+export const SEED_NODE_IP = '192.168.65.3';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -38,6 +45,7 @@ export const SEED_AGES: Readonly<Record<string, number>> = Object.freeze({
   'default/numbers-web': 79 * MINUTE,
   'default/sleep-2': 13 * HOUR,
   'kube-system/kube-dns': 2 * DAY + 23 * HOUR,
+  'default/sleep-1': 13 * HOUR,
 });
 
 /** Age of the cluster itself (namespaces and built-in objects). */
@@ -139,9 +147,66 @@ export const SEED_ENDPOINT_SLICES: readonly EndpointSlice[] = deepFreeze([
   ),
 ]);
 
+function seedPod(name: string, ip: string, labels: Record<string, string>, containers: Container[], namespace = 'default'): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: { nodeName: SEED_NODE_NAME, containers },
+    status: {
+      phase: 'Running',
+      conditions: [
+        { type: 'Initialized', status: 'True' },
+        { type: 'Ready', status: 'True' },
+        { type: 'ContainersReady', status: 'True' },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+      hostIP: SEED_NODE_IP,
+      podIP: ip,
+      podIPs: [{ ip }],
+    },
+  };
+}
+
+/** A pod of Deployment `app` (label `app=<app>`), name `<app>-<hash>-<suffix>`. */
+function appPod(app: string, hash: string, suffix: string, ip: string, container: Container): Pod {
+  return seedPod(`${app}-${hash}-${suffix}`, ip, { app, 'pod-template-hash': hash }, [container]);
+}
+
+const COREDNS: Container = {
+  name: 'coredns',
+  image: 'registry.k8s.io/coredns/coredns:v1.11.1',
+  ports: [
+    { name: 'dns', containerPort: 53, protocol: 'UDP' },
+    { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+    { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+  ],
+};
+
+const corednsPod = (suffix: string, ip: string): Pod =>
+  seedPod(`coredns-7db6d8ff4d-${suffix}`, ip, { 'k8s-app': 'kube-dns', 'pod-template-hash': '7db6d8ff4d' }, [COREDNS], 'kube-system');
+
+/**
+ * The seed's pods: the ones its EndpointSlices point at (same names and IPs), and sleep-1.
+ * Sorted by namespace then name.
+ */
+export const SEED_PODS: readonly Pod[] = deepFreeze([
+  appPod('hello-kubernetes', '6b8fd4b9c7', '2pxqv', '10.1.0.20', {
+    name: 'hello-kubernetes',
+    image: 'paulbouwer/hello-kubernetes:1.10',
+    ports: [{ containerPort: 8080, protocol: 'TCP' }],
+  }),
+  appPod('numbers-api', '7c6b8fcd9d', 'hx2wp', '10.1.0.47', { name: 'api', image: 'kiamol/ch03-numbers-api' }),
+  appPod('numbers-web', '5fd6c9f58c', 'kq7lz', '10.1.0.48', { name: 'web', image: 'kiamol/ch03-numbers-web' }),
+  appPod('sleep-1', '6c9b5f7d58', 'jw4xz', '10.1.0.42', { name: 'sleep', image: 'kiamol/ch03-sleep' }),
+  appPod('sleep-2', '7f69798f94', 'q8ffc', '10.1.0.43', { name: 'sleep', image: 'kiamol/ch03-sleep' }),
+  corednsPod('2xnzq', '10.1.0.2'),
+  corednsPod('tfwkv', '10.1.0.3'),
+]);
+
 /**
  * A Cluster holding the seed's objects, created as they were: namespaces and built-ins
- * 2d23h ago, each Service and its slice at its age in `SEED_AGES`, relative to the
+ * 2d23h ago, each Service, its pods and its slice at its age in `SEED_AGES`, relative to the
  * options' clock (default: now). The seed's addresses lie in 10.96.0.0/12, so
  * `serviceCIDRs`, if given, must cover them.
  */
@@ -160,6 +225,11 @@ export function seedCluster(options: ClusterOptions = {}): Cluster {
       for (const svc of SEED_SERVICES) {
         pinned = start - ageOf(svc) * 1000;
         cluster.applyService(svc);
+      }
+      for (const pod of SEED_PODS) {
+        const app = pod.metadata.labels?.app;
+        pinned = start - (app ? ageOf(pod, app) : SEED_CLUSTER_AGE) * 1000;
+        cluster.applyPod(pod);
       }
       for (const slice of SEED_ENDPOINT_SLICES) {
         pinned = start - ageOf(slice, slice.metadata.labels?.[LABEL_SERVICE_NAME]) * 1000;

@@ -1,7 +1,7 @@
 /**
  * The contract of the cluster DNS data plane: the wasm core's DNS half (binding in
  * `sdk/engine/dnscore.ts`) and the pure-TypeScript reference built on `dns-packet`
- * (`sdk/reference/dns.ts`). The SDK's ClusterDns (`sdk/dns/`) derives every RRset from
+ * (`test/dns/reference.ts`, plain TypeScript written from this contract). The SDK's ClusterDns (`sdk/dns/`) derives every RRset from
  * the cluster (Kubernetes DNS specification 1.1.0, CoreDNS's choices where it is silent:
  * ../shared/spec/dns.md) and writes only the RRsets that changed. The data plane holds
  * names and RRsets and answers wire-format queries; it knows nothing of Services.
@@ -35,7 +35,13 @@
  * - name compression: owner names and RFC 1035 RDATA names (CNAME, NS, PTR, SOA, MX) are
  *   compressed against names already written; SRV targets are never compressed
  *   (RFC 2782) but their in-zone suffix is written in the question's case, as CoreDNS
- *   does.
+ *   does;
+ * - details the implementations share: FORMERR and NOTIMP answers are a bare header with
+ *   AA clear; REFUSED echoes the question (and OPT) with AA clear; a class other than IN
+ *   is out of zone; an OPT with EDNS version ≠ 0 gets BADVERS (RFC 6891 §6.1.3); the DO
+ *   bit is copied; ANY is an ordinary type (NODATA); glue that does not fit also sets TC
+ *   (stricter than RFC 2181 §9); CNAME chains that end without data carry the SOA
+ *   (RFC 2308 §2.1); the full list is at the top of assembly/dnswire.ts.
  */
 export interface DnsPlane {
   readonly kind: string;

@@ -22,6 +22,7 @@ import {
   LABEL_METADATA_NAME,
   KIND_ENDPOINT_SLICE,
   KIND_NAMESPACE,
+  KIND_POD,
   KIND_SERVICE,
 } from './types.js';
 import type {
@@ -32,6 +33,8 @@ import type {
   Namespace,
   NamespaceInput,
   ObjectMeta,
+  Pod,
+  PodInput,
   Service,
   ServiceInput,
 } from './types.js';
@@ -292,4 +295,33 @@ export function endpointConditions(ep: Pick<Endpoint, 'conditions'>): EffectiveC
   const c = ep.conditions ?? {};
   const ready = c.ready ?? true;
   return { ready, serving: c.serving ?? ready, terminating: c.terminating ?? false };
+}
+
+/**
+ * Pod defaults: container port protocol TCP (`SetDefaults_ContainerPort`), phase Pending
+ * when no status says otherwise, and `podIP`/`podIPs` kept in step the way the v1→internal
+ * conversion does (`Convert_v1_PodStatus_To_core_PodStatus`): a `podIP` that differs from
+ * `podIPs[0]` wins, a lone `podIP` becomes `podIPs`, and `podIP` is `podIPs[0]`.
+ */
+export function setPodDefaults(pod: Pod): Pod {
+  pod.spec ??= { containers: [] };
+  for (const container of pod.spec.containers ?? []) {
+    for (const port of container.ports ?? []) port.protocol ??= 'TCP';
+  }
+  const status = (pod.status ??= {});
+  status.phase ??= 'Pending';
+  const podIP = status.podIP ?? '';
+  const podIPs = status.podIPs ?? [];
+  if (podIP !== '' && (podIPs.length === 0 || podIPs[0].ip !== podIP)) status.podIPs = [{ ip: podIP }];
+  if ((status.podIPs?.length ?? 0) > 0) status.podIP = status.podIPs![0].ip;
+  else delete status.podIPs;
+  return pod;
+}
+
+export function defaultPod(pod: Pod | PodInput): Pod {
+  const copy = deepCopy(pod) as Pod;
+  copy.apiVersion = API_VERSION_V1;
+  copy.kind = KIND_POD;
+  copy.metadata ??= {} as ObjectMeta;
+  return setPodDefaults(copy);
 }

@@ -7,3 +7,5 @@ export * from './random.js';
 export * from './service.js';
 export * from './defaults.js';
 export * from './validate.js';
+export * from './labels.js';
+export * from './pod.js';

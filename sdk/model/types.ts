@@ -16,10 +16,11 @@ export const KIND_NAMESPACE = 'Namespace';
 export const KIND_SERVICE = 'Service';
 export const KIND_ENDPOINT_SLICE = 'EndpointSlice';
 export const KIND_SERVICE_CIDR = 'ServiceCIDR';
+export const KIND_POD = 'Pod';
 
-export type ResourceKind = 'Namespace' | 'Service' | 'EndpointSlice' | 'ServiceCIDR';
+export type ResourceKind = 'Namespace' | 'Service' | 'EndpointSlice' | 'ServiceCIDR' | 'Pod';
 
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['Namespace', 'Service', 'EndpointSlice', 'ServiceCIDR'];
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['Namespace', 'Service', 'EndpointSlice', 'ServiceCIDR', 'Pod'];
 
 /** apiVersion of each kind. */
 export const API_VERSIONS: Readonly<Record<ResourceKind, string>> = {
@@ -27,6 +28,7 @@ export const API_VERSIONS: Readonly<Record<ResourceKind, string>> = {
   Service: API_VERSION_V1,
   EndpointSlice: API_VERSION_DISCOVERY_V1,
   ServiceCIDR: API_VERSION_NETWORKING_V1,
+  Pod: API_VERSION_V1,
 };
 
 /** Whether objects of the kind live in a namespace. */
@@ -35,6 +37,7 @@ export const NAMESPACED: Readonly<Record<ResourceKind, boolean>> = {
   Service: true,
   EndpointSlice: true,
   ServiceCIDR: false,
+  Pod: true,
 };
 
 /**
@@ -46,6 +49,7 @@ export const QUALIFIED_KINDS: Readonly<Record<ResourceKind, string>> = {
   Service: 'Service',
   EndpointSlice: 'EndpointSlice.discovery.k8s.io',
   ServiceCIDR: 'ServiceCIDR.networking.k8s.io',
+  Pod: 'Pod',
 };
 
 /**
@@ -57,6 +61,7 @@ export const QUALIFIED_RESOURCES: Readonly<Record<ResourceKind, string>> = {
   Service: 'services',
   EndpointSlice: 'endpointslices.discovery.k8s.io',
   ServiceCIDR: 'servicecidrs.networking.k8s.io',
+  Pod: 'pods',
 };
 
 /** Well-known labels and values (k8s.io/api discovery/v1 well_known_labels.go). */
@@ -299,9 +304,85 @@ export interface ServiceCIDR {
   status?: ServiceCIDRStatus;
 }
 
+// ---------------------------------------------------------------------------- core/v1 Pod
+
+/**
+ * The part of a Pod that service networking uses: where it runs, its DNS identity
+ * (`hostname`, `subdomain`), its container ports (named target ports resolve against
+ * them), and the status the kubelet reports (phase, IPs, Ready). Scheduling, volumes and
+ * resources are left out.
+ */
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+/** `PodConditionType` values the kubelet sets (`pkg/apis/core/types.go`). */
+export type PodConditionType = 'PodScheduled' | 'PodReadyToStartContainers' | 'Initialized' | 'ContainersReady' | 'Ready' | (string & {});
+
+export interface ContainerPort {
+  /** IANA_SVC_NAME; unique within the pod. A Service's named `targetPort` refers to it. */
+  name?: string;
+  hostPort?: number;
+  containerPort: number;
+  /** Defaulted to TCP by the API. */
+  protocol?: Protocol;
+  hostIP?: string;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  ports?: ContainerPort[];
+}
+
+export interface PodSpec {
+  containers: Container[];
+  /** Set when the pod is bound to a node. */
+  nodeName?: string;
+  /** The pod's hostname (default: the pod name); a DNS-1123 label. */
+  hostname?: string;
+  /**
+   * With `hostname`, gives the pod the name `<hostname>.<subdomain>.<ns>.svc.<zone>` when
+   * a headless Service named `<subdomain>` selects it; a DNS-1123 label.
+   */
+  subdomain?: string;
+  setHostnameAsFQDN?: boolean;
+  hostNetwork?: boolean;
+}
+
+export interface PodIP {
+  ip: string;
+}
+
+export interface PodCondition {
+  type: PodConditionType;
+  status: ConditionStatus;
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface PodStatus {
+  phase?: PodPhase;
+  conditions?: PodCondition[];
+  hostIP?: string;
+  /** The primary IP; equals `podIPs[0].ip`. */
+  podIP?: string;
+  /** At most one IP of each family, the primary first. */
+  podIPs?: PodIP[];
+  startTime?: string;
+}
+
+export interface Pod {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status?: PodStatus;
+}
+
 // ---------------------------------------------------------------------------- unions and inputs
 
-export type KubeObject = Namespace | Service | EndpointSlice | ServiceCIDR;
+export type KubeObject = Namespace | Service | EndpointSlice | ServiceCIDR | Pod;
 
 /** The object type of a kind name. */
 export type ObjectOfKind<K extends ResourceKind> = Extract<KubeObject, { kind: K }>;
@@ -320,10 +401,12 @@ export type NamespaceInput = ObjectInput<Namespace>;
 export type ServiceInput = ObjectInput<Service>;
 export type EndpointSliceInput = Omit<ObjectInput<EndpointSlice>, 'endpoints'> & { endpoints?: Endpoint[] };
 export type ServiceCIDRInput = ObjectInput<ServiceCIDR>;
+export type PodInput = ObjectInput<Pod>;
 
 /** Any object the Cluster's `apply` accepts; `kind` must be set. */
 export type KubeObjectInput =
   | (NamespaceInput & { kind: 'Namespace' })
   | (ServiceInput & { kind: 'Service' })
   | (EndpointSliceInput & { kind: 'EndpointSlice' })
-  | (ServiceCIDRInput & { kind: 'ServiceCIDR' });
+  | (ServiceCIDRInput & { kind: 'ServiceCIDR' })
+  | (PodInput & { kind: 'Pod' });

@@ -23,7 +23,7 @@ import {
   goQuote,
   goStrings,
 } from './errors.js';
-import { defaultEndpointSlice, defaultNamespace, defaultService, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
+import { defaultEndpointSlice, defaultNamespace, defaultPod, defaultService, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
 import type { ServiceDefaultsOptions } from './defaults.js';
 import { ipFamilyOf, isCIDR, isIP, isIPv4, isIPv6, parseIP, specialRangeOf } from './ip.js';
 import {
@@ -37,7 +37,7 @@ import {
   nameIsDNSLabel,
   nameIsDNSSubdomain,
 } from './names.js';
-import { deepCopy } from './objects.js';
+import { deepCopy, deepEqual } from './objects.js';
 import { isExternallyAccessible, isHeadlessService, needsHealthCheck } from './service.js';
 import { CLUSTER_IP_NONE } from './types.js';
 import type {
@@ -46,6 +46,8 @@ import type {
   InputMeta,
   Namespace,
   NamespaceInput,
+  Pod,
+  PodInput,
   ResourceKind,
   Service,
   ServiceCIDR,
@@ -71,6 +73,8 @@ export const SUPPORTED_IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', '
 export const SUPPORTED_TRAFFIC_DISTRIBUTIONS = ['PreferClose'] as const;
 export const SUPPORTED_LOAD_BALANCER_IP_MODES = ['VIP', 'Proxy'] as const;
 export const SUPPORTED_ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
+export const SUPPORTED_POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+export const SUPPORTED_CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
 /** `discovery/validation`: limits per EndpointSlice. */
 export const MAX_ENDPOINTS_PER_SLICE = 1000;
@@ -752,4 +756,114 @@ export function validateServiceCIDR(cidr: ServiceCIDR | ServiceCIDRInput): void 
   const d = deepCopy(cidr) as ServiceCIDR;
   d.metadata ??= {} as ServiceCIDR['metadata'];
   throwIfAny('ServiceCIDR', d.metadata, serviceCIDRErrors(d));
+}
+
+// ---------------------------------------------------------------------------- Pod
+
+function containerErrors(pod: Pod): FieldError[] {
+  const errs: FieldError[] = [];
+  const containers = pod.spec?.containers ?? [];
+  if (containers.length === 0) return [fe.required('spec.containers')];
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    const path = index('spec.containers', i);
+    const name = c.name ?? '';
+    if (name.length === 0) errs.push(fe.required(child(path, 'name')));
+    else {
+      errs.push(...dns1123LabelErrors(name, child(path, 'name')));
+      if (names.has(name)) errs.push(fe.duplicate(child(path, 'name'), name));
+      names.add(name);
+    }
+    // validateContainerPorts: names are unique within a container.
+    const portNames = new Set<string>();
+    (c.ports ?? []).forEach((port, j) => {
+      const p = index(child(path, 'ports'), j);
+      if (port.name !== undefined && port.name !== '') {
+        for (const msg of isValidPortName(port.name)) errs.push(fe.invalid(child(p, 'name'), port.name, msg));
+        if (portNames.has(port.name)) errs.push(fe.duplicate(child(p, 'name'), port.name));
+        portNames.add(port.name);
+      }
+      if (port.containerPort === 0 || port.containerPort === undefined) errs.push(fe.required(child(p, 'containerPort')));
+      else for (const msg of isValidPortNum(port.containerPort)) errs.push(fe.invalid(child(p, 'containerPort'), port.containerPort, msg));
+      if (port.hostPort !== undefined && port.hostPort !== 0) {
+        for (const msg of isValidPortNum(port.hostPort)) errs.push(fe.invalid(child(p, 'hostPort'), port.hostPort, msg));
+      }
+      if (!port.protocol) errs.push(fe.required(child(p, 'protocol')));
+      else if (!has(SUPPORTED_PROTOCOLS, port.protocol)) errs.push(fe.notSupported(child(p, 'protocol'), port.protocol, SUPPORTED_PROTOCOLS));
+      if (port.hostIP !== undefined && port.hostIP !== '') errs.push(...ipErrors(port.hostIP, child(p, 'hostIP')));
+    });
+  });
+  return errs;
+}
+
+function podStatusErrors(pod: Pod): FieldError[] {
+  const errs: FieldError[] = [];
+  const status = pod.status ?? {};
+  if (status.phase !== undefined && !has(SUPPORTED_POD_PHASES, status.phase)) {
+    errs.push(fe.notSupported('status.phase', status.phase, SUPPORTED_POD_PHASES));
+  }
+  if (status.hostIP !== undefined && status.hostIP !== '') errs.push(...ipErrors(status.hostIP, 'status.hostIP'));
+  // validatePodIPs: valid IPs, at most one per family, no duplicates.
+  const podIPs = status.podIPs ?? [];
+  podIPs.forEach((podIP, i) => errs.push(...ipErrors(podIP?.ip ?? '', index('status.podIPs', i))));
+  if (podIPs.length > 1) {
+    const families = podIPs.map((p) => ipFamilyOf(p?.ip ?? ''));
+    const dualStack = podIPs.length === 2 && families[0] !== undefined && families[1] !== undefined && families[0] !== families[1];
+    if (!dualStack) {
+      errs.push(fe.invalid('status.podIPs', new GoLiteral(`[]core.PodIP{${podIPs.map((p) => `core.PodIP{IP:${goQuote(p?.ip ?? '')}}`).join(', ')}}`), 'may specify no more than one IP for each IP family'));
+    }
+    const seen = new Set<string>();
+    podIPs.forEach((p, i) => {
+      if (seen.has(p.ip)) errs.push(fe.duplicate(index('status.podIPs', i), new GoLiteral(`core.PodIP{IP:${goQuote(p.ip)}}`)));
+      seen.add(p.ip);
+    });
+  }
+  (status.conditions ?? []).forEach((c, i) => {
+    const p = index('status.conditions', i);
+    if (!c.type) errs.push(fe.required(child(p, 'type')));
+    if (!has(SUPPORTED_CONDITION_STATUSES, c.status)) errs.push(fe.notSupported(child(p, 'status'), c.status ?? '', SUPPORTED_CONDITION_STATUSES));
+  });
+  return errs;
+}
+
+/**
+ * `ValidatePodCreate`, restricted to the fields svcnet models: a DNS-1123 subdomain name,
+ * containers with unique DNS-1123 label names and valid ports, DNS-1123 label `hostname`
+ * and `subdomain`, a DNS subdomain `nodeName`; and the status rules of
+ * `ValidatePodStatusUpdate` (the store has no status subresource): a known phase, valid
+ * and dual-stack-only `podIPs`, condition statuses True/False/Unknown.
+ */
+export function podErrors(pod: Pod): FieldError[] {
+  const errs = objectMetaErrors(pod.metadata, true, nameIsDNSSubdomain);
+  const spec = pod.spec ?? { containers: [] };
+  errs.push(...containerErrors(pod));
+  if (spec.nodeName) for (const msg of nameIsDNSSubdomain(spec.nodeName)) errs.push(fe.invalid('spec.nodeName', spec.nodeName, msg));
+  if (spec.hostname) errs.push(...dns1123LabelErrors(spec.hostname, 'spec.hostname'));
+  if (spec.subdomain) errs.push(...dns1123LabelErrors(spec.subdomain, 'spec.subdomain'));
+  errs.push(...podStatusErrors(pod));
+  return errs;
+}
+
+/** The spec fields an update may change: container images, and `nodeName` while unset (binding). */
+const POD_UPDATE_FORBIDDEN =
+  'pod updates may not change fields other than `spec.containers[*].image` and `spec.nodeName` (only to bind an unscheduled pod)';
+
+/** `ValidatePodUpdate`: identity and the spec are fixed, except images and binding; then `podErrors`. */
+export function podUpdateErrors(next: Pod, prev: Pod): FieldError[] {
+  const errs = objectMetaUpdateErrors(next.metadata, prev.metadata);
+  const a = deepCopy(next.spec ?? { containers: [] });
+  const b = deepCopy(prev.spec ?? { containers: [] });
+  if (!b.nodeName) delete a.nodeName;
+  (a.containers ?? []).forEach((c, i) => {
+    const old = b.containers?.[i];
+    if (old !== undefined) c.image = old.image;
+  });
+  if (!deepEqual(a, b)) errs.push(fe.forbidden('spec', POD_UPDATE_FORBIDDEN));
+  errs.push(...podErrors(next));
+  return errs;
+}
+
+export function validatePod(pod: Pod | PodInput): void {
+  const d = defaultPod(pod);
+  throwIfAny('Pod', d.metadata, podErrors(d));
 }

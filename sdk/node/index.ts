@@ -7,3 +7,7 @@ import { installNodeLoader } from './load-node.js';
 installNodeLoader();
 
 export * from '../index.js';
+export { startDnsServer, DnsServerError } from './dns-server.js';
+export type { DnsServer, DnsServerOptions, DnsServerStats } from './dns-server.js';
+export { loadManifests, readManifests, parseManifests, applyManifests, ManifestError } from './manifests.js';
+export { nslookup } from './nslookup.js';

@@ -323,7 +323,7 @@ describe('create errors', () => {
   });
 
   it('03 apply of an unknown kind is a BadRequest', () => {
-    expect(() => newCluster().apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } } as never)).toThrow('no matches for kind "Pod" in version "v1"');
+    expect(() => newCluster().apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } as never)).toThrow('no matches for kind "ConfigMap" in version "v1"');
   });
 
   it('04 a wrong apiVersion is a BadRequest', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SEED_ENDPOINT_SLICES, SEED_SERVICES, seedCluster } from '../../sdk/cluster/seed.js';
+import { SEED_ENDPOINT_SLICES, SEED_PODS, SEED_SERVICES, seedCluster } from '../../sdk/cluster/seed.js';
+import { isPodReady, podIPsOf } from '../../sdk/model/pod.js';
 import type { Service } from '../../sdk/model/types.js';
 import { makeService } from '../model/builders.js';
 
@@ -120,5 +121,47 @@ describe('seedCluster', () => {
       expect(taken.has(svc.spec.clusterIP!)).toBe(false);
       expect(ports.has(svc.spec.ports![0].nodePort!)).toBe(false);
     }
+  });
+
+  it('17 every slice endpoint with a targetRef is a seed pod with that IP, Ready on docker-desktop', () => {
+    let checked = 0;
+    for (const slice of cluster.listEndpointSlices()) {
+      for (const ep of slice.endpoints) {
+        if (!ep.targetRef) continue;
+        const pod = cluster.getPod(ep.targetRef.namespace!, ep.targetRef.name!);
+        expect(pod, ep.targetRef.name).toBeDefined();
+        expect(podIPsOf(pod!)).toEqual(ep.addresses);
+        expect(isPodReady(pod!)).toBe(true);
+        expect(pod!.status?.phase).toBe('Running');
+        expect(pod!.spec.nodeName).toBe('docker-desktop');
+        checked++;
+      }
+    }
+    expect(checked).toBe(6);
+  });
+
+  it.each([
+    { desc: '18 sleep-1 has no Service', selector: 'app=sleep-1', ns: 'default', want: ['sleep-1-6c9b5f7d58-jw4xz 10.1.0.42'] },
+    { desc: '19 sleep-2 is the pod the chapter deletes', selector: 'app=sleep-2', ns: 'default', want: ['sleep-2-7f69798f94-q8ffc 10.1.0.43'] },
+    { desc: '20 two coredns pods in kube-system', selector: 'k8s-app=kube-dns', ns: 'kube-system', want: ['coredns-7db6d8ff4d-2xnzq 10.1.0.2', 'coredns-7db6d8ff4d-tfwkv 10.1.0.3'] },
+  ])('$desc', ({ selector, ns, want }) => {
+    expect(cluster.listPods(ns, { labelSelector: selector }).map((p) => `${p.metadata.name} ${p.status?.podIP}`)).toEqual(want);
+  });
+
+  it('21 no Service selects sleep-1; every other app label has its Service', () => {
+    const selected = new Set(cluster.listServices().map((s) => s.spec.selector?.app).filter(Boolean));
+    const apps = cluster.listPods('default').map((p) => p.metadata.labels!.app);
+    expect(apps.filter((a) => !selected.has(a))).toEqual(['sleep-1']);
+  });
+
+  it('22 pods are as old as their Service; sleep-1 as sleep-2; coredns as the cluster', () => {
+    const podAge = (ns: string, selector: string): string => age(cluster.listPods(ns, { labelSelector: selector })[0].metadata.creationTimestamp!);
+    expect([podAge('default', 'app=numbers-api'), podAge('default', 'app=sleep-1'), podAge('kube-system', 'k8s-app=kube-dns')]).toEqual(['32m', '13h', '2d23h']);
+  });
+
+  it('23 exports the pods as plain frozen data', () => {
+    expect(SEED_PODS).toHaveLength(7);
+    expect(Object.isFrozen(SEED_PODS[0].status)).toBe(true);
+    expect(cluster.listPods()).toHaveLength(7);
   });
 });

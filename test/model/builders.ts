@@ -5,6 +5,9 @@ import type {
   Endpoint,
   Namespace,
   ObjectMeta,
+  Pod,
+  PodSpec,
+  PodStatus,
   Service,
   ServiceCIDR,
   ServiceSpec,
@@ -47,6 +50,19 @@ export function makeSlice(
     ports: [{ name: '', protocol: 'TCP', port: 8080 }],
     ...extra,
   };
+}
+
+/** A running, Ready pod with one container, in `default` unless `meta` says otherwise; `ip` null: no IP yet. */
+export function makePod(name: string, ip: string | null = '10.1.0.5', meta: Partial<ObjectMeta> = {}, spec: Partial<PodSpec> = {}, status: Partial<PodStatus> = {}): Pod {
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: name }, ...meta },
+    spec: { nodeName: 'node-a', containers: [{ name: 'app', image: 'example/app' }], ...spec },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], ...status },
+  };
+  if (ip !== null) pod.status = { ...pod.status, podIP: ip, podIPs: [{ ip }], ...status };
+  return pod;
 }
 
 export function makeServiceCIDR(name: string, cidrs: string[]): ServiceCIDR {
