@@ -72,4 +72,14 @@ describe('examples/', () => {
     expect(lines[1]).toMatch(/^ADDED web-x7k2q .*"verdict":"DNAT".*"address":"10\.1\.0\.9","port":8080/);
     expect(lines[2]).toMatch(/^DELETED web-x7k2q .*"verdict":"REJECT"/);
   });
+
+  it('10 dns.mjs shows what ndots:5 costs under musl', async () => {
+    const { code, stdout } = await node(['examples/dns.mjs']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('numbers-api: NOERROR 10.103.155.91 after 1 queries (numbers-api.default.svc.cluster.local NOERROR)');
+    expect(lines[1]).toMatch(/^numbers-api\.default\.svc\.cluster\.local: NOERROR 10\.103\.155\.91 after 4 queries /);
+    expect(lines[2]).toMatch(/^example\.com: REFUSED {2}after 4 queries .*example\.com\.cluster\.local NXDOMAIN, example\.com REFUSED\)$/);
+  });
 });
+
