@@ -23,7 +23,11 @@ describe('npx svcnet', () => {
     expect(stderr).toContain(`wasm data plane (${target} core)`);
     expect(stdout).toMatch(/default\/sleep-2\s+ClusterIP\s+10\.98\.208\.225:80\/TCP\s+10\.1\.0\.43:80/);
     expect(stdout).toMatch(/10\.1\.0\.42:40002\s+10\.103\.155\.91:80\/TCP\s+DNAT\s+default\/numbers-api\s+10\.1\.0\.47:80/);
-    expect(stdout).toMatch(/10\.98\.208\.225:80\/TCP\s+DNAT\s+default\/sleep-2\s+10\.1\.0\.51:80/);
+    // The replacement pod gets a new name and a new IP from the node's pod CIDR.
+    expect(stdout).toMatch(/pod "sleep-2-7f69798f94-q8ffc" deleted; the ReplicaSet starts sleep-2-7f69798f94-[a-z0-9]{5}\n/);
+    const moved = /42000\s+10\.98\.208\.225:80\/TCP\s+DNAT\s+default\/sleep-2\s+(10\.1\.\d+\.\d+):80/.exec(stdout);
+    expect(moved?.[1]).toMatch(/^10\.1\./);
+    expect(moved?.[1]).not.toBe('10.1.0.43');
     expect(stdout).toMatch(/10\.98\.208\.225:80\/TCP\s+REJECT\s+default\/sleep-2/);
     expect(stdout).toMatch(/10\.103\.155\.91:8080\/TCP\s+PASS/);
   });

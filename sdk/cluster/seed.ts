@@ -20,12 +20,15 @@
  * The pods behind those slices are in `SEED_PODS`, with the Deployment-made names the
  * slices' `targetRef`s give (`<deployment>-<pod-template-hash>-<5 random characters>`),
  * running and Ready on docker-desktop; plus sleep-1 (10.1.0.42), which no Service selects:
- * the chapter's `kubectl exec deploy/sleep-1` runs its lookups from there.
+ * the chapter's `kubectl exec deploy/sleep-1` runs its lookups from there. `seedCluster`
+ * builds them through `SEED_DEPLOYMENTS` and their ReplicaSets (owner references set), with
+ * the controllers on, so pods are replaced and slices and Endpoints follow from then on.
  */
 
 import { deepFreeze } from '../model/objects.js';
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../model/types.js';
-import type { Container, Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '../model/types.js';
+import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_POD_TEMPLATE_HASH, LABEL_SERVICE_NAME } from '../model/types.js';
+import type { Container, Deployment, Endpoint, EndpointPort, EndpointSlice, Pod, Service } from '../model/types.js';
+import { defaultNode } from '../controllers/workloads.js';
 import { Cluster, builtinServices } from './cluster.js';
 import type { ClusterOptions } from './cluster.js';
 
@@ -205,37 +208,119 @@ export const SEED_PODS: readonly Pod[] = deepFreeze([
 ]);
 
 /**
- * A Cluster holding the seed's objects, created as they were: namespaces and built-ins
- * 2d23h ago, each Service, its pods and its slice at its age in `SEED_AGES`, relative to the
- * options' clock (default: now). The seed's addresses lie in 10.96.0.0/12, so
- * `serviceCIDRs`, if given, must cover them.
+ * The seed's Deployments, derived from `SEED_PODS`: one per `<deployment>-<hash>` prefix,
+ * selecting the pods' labels without `pod-template-hash`, with their containers as template
+ * and as many replicas as the seed has pods (sleep-1, sleep-2, numbers-api, numbers-web,
+ * hello-kubernetes in default; coredns, 2 replicas, in kube-system).
+ */
+export const SEED_DEPLOYMENTS: readonly Deployment[] = deepFreeze(
+  (() => {
+    const out = new Map<string, Deployment>();
+    for (const pod of SEED_PODS) {
+      const hash = pod.metadata.labels![LABEL_POD_TEMPLATE_HASH];
+      const name = pod.metadata.name.slice(0, pod.metadata.name.indexOf(`-${hash}-`));
+      const key = `${pod.metadata.namespace}/${name}`;
+      const existing = out.get(key);
+      if (existing) {
+        existing.spec.replicas! += 1;
+        continue;
+      }
+      const labels = { ...pod.metadata.labels };
+      delete labels[LABEL_POD_TEMPLATE_HASH];
+      out.set(key, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: pod.metadata.namespace, labels: { ...labels } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { ...labels } },
+          template: { metadata: { labels: { ...labels } }, spec: { containers: JSON.parse(JSON.stringify(pod.spec.containers)) } },
+        },
+      });
+    }
+    return [...out.values()];
+  })(),
+);
+
+/** The seed's pod-template hash of each Deployment (`namespace/name`), from its pods' names. */
+function seedHash(d: Deployment): string {
+  const pod = SEED_PODS.find((p) => p.metadata.namespace === d.metadata.namespace && p.metadata.name.startsWith(`${d.metadata.name}-`))!;
+  return pod.metadata.labels![LABEL_POD_TEMPLATE_HASH];
+}
+
+/**
+ * A Cluster holding the seed's objects, created as they were: namespaces, the node
+ * `docker-desktop` and the built-ins 2d23h ago; each Service with its Deployment,
+ * ReplicaSet (`<deployment>-<hash>`, as the seed names them), pods (the seed's names and
+ * IPs) and slice at its age in `SEED_AGES`, relative to the options' clock (default: now).
+ * The controllers run (`controllers` defaults to true here), so the session works:
+ * `deletePods('default', { labelSelector: 'app=sleep-2' })` makes the ReplicaSet replace the
+ * pod (new name, next free IP) and the endpoint moves; `deleteDeployment('default',
+ * 'sleep-2')` leaves sleep-2 with an empty slice and empty Endpoints, its ClusterIP kept.
+ * The seed's addresses lie in 10.96.0.0/12, so `serviceCIDRs`, if given, must cover them.
  */
 export function seedCluster(options: ClusterOptions = {}): Cluster {
   const clock = options.now ?? (() => new Date());
   const start = clock().getTime();
   let pinned: number | undefined = start - SEED_CLUSTER_AGE * 1000;
-  const cluster = new Cluster({ ...options, now: () => (pinned === undefined ? clock() : new Date(pinned)) });
+  const cluster = new Cluster({ controllers: true, ...options, now: () => (pinned === undefined ? clock() : new Date(pinned)) });
+  const ageOf = (ns: string | undefined, name: string | undefined): number => SEED_AGES[`${ns}/${name}`] ?? SEED_CLUSTER_AGE;
   try {
     cluster.batch(() => {
       for (const ns of ['default', 'kube-system']) {
         if (!cluster.getNamespace(ns)) cluster.createNamespace({ metadata: { name: ns } });
       }
-      const ageOf = (o: { metadata: { namespace?: string; name: string } }, label?: string): number =>
-        SEED_AGES[`${o.metadata.namespace}/${label ?? o.metadata.name}`] ?? SEED_CLUSTER_AGE;
-      for (const svc of SEED_SERVICES) {
-        pinned = start - ageOf(svc) * 1000;
-        cluster.applyService(svc);
-      }
-      for (const pod of SEED_PODS) {
-        const app = pod.metadata.labels?.app;
-        pinned = start - (app ? ageOf(pod, app) : SEED_CLUSTER_AGE) * 1000;
-        cluster.applyPod(pod);
-      }
-      for (const slice of SEED_ENDPOINT_SLICES) {
-        pinned = start - ageOf(slice, slice.metadata.labels?.[LABEL_SERVICE_NAME]) * 1000;
-        cluster.applyEndpointSlice(slice);
-      }
+      const node = defaultNode();
+      node.metadata.name = SEED_NODE_NAME;
+      node.status!.addresses = [
+        { type: 'InternalIP', address: SEED_NODE_IP },
+        { type: 'Hostname', address: SEED_NODE_NAME },
+      ];
+      cluster.applyNode(node);
     });
+    // One batch per application, so that what the controllers add shares its age.
+    const apps = new Set<string>();
+    for (const svc of SEED_SERVICES) apps.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    for (const d of SEED_DEPLOYMENTS) apps.add(`${d.metadata.namespace}/${d.metadata.labels?.app ?? d.metadata.name}`);
+    for (const app of apps) {
+      const [ns, name] = app.split('/');
+      pinned = start - ageOf(ns, name) * 1000;
+      cluster.batch(() => {
+        const svc = SEED_SERVICES.find((s) => s.metadata.namespace === ns && s.metadata.name === name);
+        if (svc) cluster.applyService(svc);
+        const deployments = SEED_DEPLOYMENTS.filter(
+          (d) => d.metadata.namespace === ns && (d.metadata.labels?.app === name || (svc?.spec.selector !== undefined && Object.entries(svc.spec.selector).every(([k, v]) => d.spec.selector.matchLabels?.[k] === v))),
+        );
+        for (const d of deployments) {
+          const deployment = cluster.applyDeployment(d);
+          const hash = seedHash(d);
+          const rsName = `${d.metadata.name}-${hash}`;
+          const template = JSON.parse(JSON.stringify(d.spec.template)) as Deployment['spec']['template'];
+          template.metadata!.labels![LABEL_POD_TEMPLATE_HASH] = hash;
+          const rs = cluster.applyReplicaSet({
+            metadata: {
+              name: rsName,
+              namespace: ns,
+              labels: { ...template.metadata!.labels },
+              ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: deployment.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+            },
+            spec: { replicas: d.spec.replicas, selector: { matchLabels: { ...template.metadata!.labels } }, template },
+          });
+          for (const pod of SEED_PODS.filter((p) => p.metadata.namespace === ns && p.metadata.name.startsWith(`${rsName}-`))) {
+            cluster.applyPod({
+              ...pod,
+              metadata: {
+                ...pod.metadata,
+                ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+              },
+            });
+          }
+        }
+        for (const slice of SEED_ENDPOINT_SLICES) {
+          if (slice.metadata.namespace === ns && slice.metadata.labels?.[LABEL_SERVICE_NAME] === name) cluster.applyEndpointSlice(slice);
+        }
+      });
+    }
   } finally {
     pinned = undefined;
   }

@@ -1,2 +1,5 @@
 export * from './ipam.js';
 export * from './bitmap.js';
+export * from './store.js';
+export * from './workloads.js';
+export * from './endpointslices.js';

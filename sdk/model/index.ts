@@ -9,3 +9,4 @@ export * from './defaults.js';
 export * from './validate.js';
 export * from './labels.js';
 export * from './pod.js';
+export * from './workloads.js';

@@ -11,16 +11,40 @@
 export const API_VERSION_V1 = 'v1';
 export const API_VERSION_DISCOVERY_V1 = 'discovery.k8s.io/v1';
 export const API_VERSION_NETWORKING_V1 = 'networking.k8s.io/v1';
+export const API_VERSION_APPS_V1 = 'apps/v1';
 
 export const KIND_NAMESPACE = 'Namespace';
 export const KIND_SERVICE = 'Service';
 export const KIND_ENDPOINT_SLICE = 'EndpointSlice';
 export const KIND_SERVICE_CIDR = 'ServiceCIDR';
 export const KIND_POD = 'Pod';
+export const KIND_NODE = 'Node';
+export const KIND_DEPLOYMENT = 'Deployment';
+export const KIND_REPLICA_SET = 'ReplicaSet';
+export const KIND_ENDPOINTS = 'Endpoints';
 
-export type ResourceKind = 'Namespace' | 'Service' | 'EndpointSlice' | 'ServiceCIDR' | 'Pod';
+export type ResourceKind =
+  | 'Namespace'
+  | 'Service'
+  | 'EndpointSlice'
+  | 'ServiceCIDR'
+  | 'Pod'
+  | 'Node'
+  | 'Deployment'
+  | 'ReplicaSet'
+  | 'Endpoints';
 
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['Namespace', 'Service', 'EndpointSlice', 'ServiceCIDR', 'Pod'];
+export const RESOURCE_KINDS: readonly ResourceKind[] = [
+  'Namespace',
+  'Service',
+  'EndpointSlice',
+  'ServiceCIDR',
+  'Pod',
+  'Node',
+  'Deployment',
+  'ReplicaSet',
+  'Endpoints',
+];
 
 /** apiVersion of each kind. */
 export const API_VERSIONS: Readonly<Record<ResourceKind, string>> = {
@@ -29,6 +53,10 @@ export const API_VERSIONS: Readonly<Record<ResourceKind, string>> = {
   EndpointSlice: API_VERSION_DISCOVERY_V1,
   ServiceCIDR: API_VERSION_NETWORKING_V1,
   Pod: API_VERSION_V1,
+  Node: API_VERSION_V1,
+  Deployment: API_VERSION_APPS_V1,
+  ReplicaSet: API_VERSION_APPS_V1,
+  Endpoints: API_VERSION_V1,
 };
 
 /** Whether objects of the kind live in a namespace. */
@@ -38,6 +66,10 @@ export const NAMESPACED: Readonly<Record<ResourceKind, boolean>> = {
   EndpointSlice: true,
   ServiceCIDR: false,
   Pod: true,
+  Node: false,
+  Deployment: true,
+  ReplicaSet: true,
+  Endpoints: true,
 };
 
 /**
@@ -50,6 +82,10 @@ export const QUALIFIED_KINDS: Readonly<Record<ResourceKind, string>> = {
   EndpointSlice: 'EndpointSlice.discovery.k8s.io',
   ServiceCIDR: 'ServiceCIDR.networking.k8s.io',
   Pod: 'Pod',
+  Node: 'Node',
+  Deployment: 'Deployment.apps',
+  ReplicaSet: 'ReplicaSet.apps',
+  Endpoints: 'Endpoints',
 };
 
 /**
@@ -62,6 +98,10 @@ export const QUALIFIED_RESOURCES: Readonly<Record<ResourceKind, string>> = {
   EndpointSlice: 'endpointslices.discovery.k8s.io',
   ServiceCIDR: 'servicecidrs.networking.k8s.io',
   Pod: 'pods',
+  Node: 'nodes',
+  Deployment: 'deployments.apps',
+  ReplicaSet: 'replicasets.apps',
+  Endpoints: 'endpoints',
 };
 
 /** Well-known labels and values (k8s.io/api discovery/v1 well_known_labels.go). */
@@ -70,6 +110,10 @@ export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 /** Set by the control plane on every Namespace since Kubernetes 1.21. */
 export const LABEL_METADATA_NAME = 'kubernetes.io/metadata.name';
+/** Node label with the node's zone (k8s.io/api core/v1 well_known_labels.go). */
+export const LABEL_TOPOLOGY_ZONE = 'topology.kubernetes.io/zone';
+/** Label the Deployment controller puts on its ReplicaSets and their pods. */
+export const LABEL_POD_TEMPLATE_HASH = 'pod-template-hash';
 
 // ---------------------------------------------------------------------------- meta/v1
 
@@ -97,6 +141,8 @@ export interface ObjectMeta {
   /** RFC 3339, second resolution (`2024-05-01T10:00:00Z`). Set by the Cluster. */
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  /** Grace period of a pending deletion, set with `deletionTimestamp`. */
+  deletionGracePeriodSeconds?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
@@ -380,9 +426,130 @@ export interface Pod {
   status?: PodStatus;
 }
 
+// ---------------------------------------------------------------------------- core/v1 Node
+
+export type NodeAddressType = 'Hostname' | 'InternalIP' | 'ExternalIP' | 'InternalDNS' | 'ExternalDNS';
+
+export interface NodeAddress {
+  type: NodeAddressType;
+  address: string;
+}
+
+export interface NodeSpec {
+  /** The pod IP range of the node (first entry of `podCIDRs`). */
+  podCIDR?: string;
+  podCIDRs?: string[];
+  unschedulable?: boolean;
+}
+
+export interface NodeStatus {
+  addresses?: NodeAddress[];
+  conditions?: { type: string; status: ConditionStatus; reason?: string; message?: string }[];
+}
+
+/** A node: where pods run, its addresses, zone label and pod CIDR. Cluster-scoped. */
+export interface Node {
+  apiVersion: 'v1';
+  kind: 'Node';
+  metadata: ObjectMeta;
+  spec?: NodeSpec;
+  status?: NodeStatus;
+}
+
+// ---------------------------------------------------------------------------- apps/v1 workloads
+
+/** `metav1.LabelSelector` (same shape as in labels.ts). */
+export interface WorkloadSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+export interface PodTemplateSpec {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface DeploymentSpec {
+  /** Default 1. */
+  replicas?: number;
+  selector: WorkloadSelector;
+  template: PodTemplateSpec;
+  /** Default 10. */
+  revisionHistoryLimit?: number;
+}
+
+export interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+}
+
+export interface Deployment {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: ObjectMeta;
+  spec: DeploymentSpec;
+  status?: DeploymentStatus;
+}
+
+export interface ReplicaSetSpec {
+  /** Default 1. */
+  replicas?: number;
+  selector: WorkloadSelector;
+  template: PodTemplateSpec;
+}
+
+export interface ReplicaSetStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+}
+
+export interface ReplicaSet {
+  apiVersion: 'apps/v1';
+  kind: 'ReplicaSet';
+  metadata: ObjectMeta;
+  spec: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+// ---------------------------------------------------------------------------- core/v1 Endpoints
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointsPort {
+  name?: string;
+  port: number;
+  protocol?: Protocol;
+  appProtocol?: string;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointsPort[];
+}
+
+/** v1 Endpoints: read-only here, kept in step with the Service's EndpointSlices. */
+export interface Endpoints {
+  apiVersion: 'v1';
+  kind: 'Endpoints';
+  metadata: ObjectMeta;
+  subsets: EndpointSubset[];
+}
+
 // ---------------------------------------------------------------------------- unions and inputs
 
-export type KubeObject = Namespace | Service | EndpointSlice | ServiceCIDR | Pod;
+export type KubeObject = Namespace | Service | EndpointSlice | ServiceCIDR | Pod | Node | Deployment | ReplicaSet | Endpoints;
 
 /** The object type of a kind name. */
 export type ObjectOfKind<K extends ResourceKind> = Extract<KubeObject, { kind: K }>;
@@ -402,6 +569,9 @@ export type ServiceInput = ObjectInput<Service>;
 export type EndpointSliceInput = Omit<ObjectInput<EndpointSlice>, 'endpoints'> & { endpoints?: Endpoint[] };
 export type ServiceCIDRInput = ObjectInput<ServiceCIDR>;
 export type PodInput = ObjectInput<Pod>;
+export type NodeInput = ObjectInput<Node>;
+export type DeploymentInput = ObjectInput<Deployment>;
+export type ReplicaSetInput = ObjectInput<ReplicaSet>;
 
 /** Any object the Cluster's `apply` accepts; `kind` must be set. */
 export type KubeObjectInput =
@@ -409,4 +579,7 @@ export type KubeObjectInput =
   | (ServiceInput & { kind: 'Service' })
   | (EndpointSliceInput & { kind: 'EndpointSlice' })
   | (ServiceCIDRInput & { kind: 'ServiceCIDR' })
-  | (PodInput & { kind: 'Pod' });
+  | (PodInput & { kind: 'Pod' })
+  | (NodeInput & { kind: 'Node' })
+  | (DeploymentInput & { kind: 'Deployment' })
+  | (ReplicaSetInput & { kind: 'ReplicaSet' });

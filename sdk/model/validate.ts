@@ -230,11 +230,11 @@ function nonSpecialIPErrors(value: string, path: string): FieldError[] {
 const IP_EXAMPLE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const CIDR_EXAMPLE = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
-function ipErrors(value: string, path: string): FieldError[] {
+export function ipErrors(value: string, path: string): FieldError[] {
   return isIP(value) ? [] : [fe.invalid(path, value, IP_EXAMPLE)];
 }
 
-function cidrErrors(value: string, path: string): FieldError[] {
+export function cidrErrors(value: string, path: string): FieldError[] {
   return isCIDR(value) ? [] : [fe.invalid(path, value, CIDR_EXAMPLE)];
 }
 
@@ -760,7 +760,7 @@ export function validateServiceCIDR(cidr: ServiceCIDR | ServiceCIDRInput): void 
 
 // ---------------------------------------------------------------------------- Pod
 
-function containerErrors(pod: Pod): FieldError[] {
+export function containerErrors(pod: Pod): FieldError[] {
   const errs: FieldError[] = [];
   const containers = pod.spec?.containers ?? [];
   if (containers.length === 0) return [fe.required('spec.containers')];

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { seedCluster } from '../cluster/seed.js';
-import type { EndpointSlice } from '../model/types.js';
 import { createNodeProxy } from '../proxy/create.js';
 import type { NodeProxy, PacketInput, RouteResult } from '../proxy/nodeproxy.js';
 import { installNodeLoader } from './load-node.js';
@@ -201,23 +200,17 @@ async function quickstart(args: readonly string[], out: NodeJS.WritableStream, e
   out.write(`${routeTable(proxy, packets)}\n\n`);
 
   const toSleep2: PacketInput = { source: SLEEP_1_POD, sourcePort: 42000, destination: '10.98.208.225', destinationPort: 80, protocol: 'TCP' };
-  out.write('$ kubectl delete pods -l app=sleep-2      # the ReplicaSet replaces the pod: 10.1.0.43 → 10.1.0.51\n');
-  replaceSleep2Endpoints(cluster, ['10.1.0.51']);
+  // The seed's session, through the cluster's controllers: the ReplicaSet replaces the
+  // deleted pod (new name, new IP) and the EndpointSlice controller moves the endpoint.
+  const [oldPod] = cluster.deletePods('default', { labelSelector: 'app=sleep-2' });
+  const [newPod] = cluster.listPods('default', { labelSelector: 'app=sleep-2' });
+  out.write(`$ kubectl delete pods -l app=sleep-2      # pod "${oldPod.metadata.name}" deleted; the ReplicaSet starts ${newPod.metadata.name}\n`);
   out.write(`${routeTable(proxy, [toSleep2])}\n\n`);
-  out.write('$ kubectl delete deploy sleep-2           # no pod matches app=sleep-2 any more\n');
-  replaceSleep2Endpoints(cluster, []);
+  cluster.deleteDeployment('default', 'sleep-2');
+  out.write('$ kubectl delete deploy sleep-2           # deployment.apps "sleep-2" deleted: no pod matches app=sleep-2 any more\n');
   out.write(`${routeTable(proxy, [toSleep2])}\n`);
   out.write('\nThe ClusterIP 10.98.208.225 stays; with no endpoints behind it the node rejects the packet (ICMP port unreachable).\n');
   return 0;
-}
-
-function replaceSleep2Endpoints(cluster: Cluster, addresses: string[]): void {
-  const [slice] = cluster.listEndpointSlices('default', { serviceName: 'sleep-2' });
-  const next: EndpointSlice = {
-    ...slice,
-    endpoints: addresses.map((address) => ({ addresses: [address], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'docker-desktop' })),
-  };
-  cluster.applyEndpointSlice(next);
 }
 
 function servicePortTable(cluster: Cluster): string {

@@ -486,6 +486,12 @@ function applierFor(cluster: Cluster, kind: string): Applier | undefined {
     case 'Service':
     case 'EndpointSlice':
       return (o) => cluster.apply(o as unknown as KubeObjectInput);
+    // The store models these now, but loading them from manifests is a later step (the
+    // loader's kind table, apply order and CLI expectations change with it).
+    case 'Node':
+    case 'Deployment':
+    case 'ReplicaSet':
+      return undefined;
     default: {
       const method = (cluster as unknown as Record<string, unknown>)[`apply${kind}`];
       if (typeof method !== 'function') return undefined;

@@ -1,0 +1,250 @@
+/**
+ * The Deployment and ReplicaSet controllers, the scheduler and the kubelet, reduced to what
+ * service networking sees:
+ * - a Deployment owns one ReplicaSet per pod template, named `<deployment>-<pod-template-hash>`;
+ *   the one whose template equals the Deployment's gets `spec.replicas`, the others 0
+ *   (a rollout in one step);
+ * - a ReplicaSet keeps `spec.replicas` live pods (not terminating), named
+ *   `<replicaset>-<5 random characters>`, bound to the node with the fewest pods, given the
+ *   next free IP of that node's pod CIDR, and Running and Ready at once;
+ * - deleting a Deployment deletes its ReplicaSets, deleting a ReplicaSet its pods (the
+ *   garbage collector's background cascade, by owner uid);
+ * - without any Node, the first pod creates the default one: `docker-desktop`, pod CIDR
+ *   10.1.0.0/16, InternalIP 192.168.65.3.
+ *
+ * Pod IPs: per node, a cursor moves through the pod CIDR (first address `.2`), skipping
+ * addresses that live pods hold, so a replacement pod never gets its predecessor's IP until
+ * the range wraps. The cursor starts after the highest live IP of the range.
+ */
+
+import type { ChangeEvent } from '../cluster/cluster.js';
+import { formatIPv4, parseCIDR, tryParseIPv4 } from '../model/ip.js';
+import { deepCopy, deepEqual } from '../model/objects.js';
+import { isPodReady, isPodTerminating, podIPsOf } from '../model/pod.js';
+import { equalIgnoreHash, podTemplateHash } from '../model/workloads.js';
+import { LABEL_POD_TEMPLATE_HASH } from '../model/types.js';
+import type { Deployment, Node, OwnerReference, Pod, ReplicaSet } from '../model/types.js';
+import { controllerOf, keyOf, splitKey } from './store.js';
+import type { Controller, ControllerStore } from './store.js';
+
+export const DEFAULT_NODE_NAME = 'docker-desktop';
+export const DEFAULT_POD_CIDR = '10.1.0.0/16';
+export const DEFAULT_NODE_IP = '192.168.65.3';
+
+/** The Node the workload controller creates when a pod needs one and none exists. */
+export function defaultNode(): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: DEFAULT_NODE_NAME,
+      labels: {
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': DEFAULT_NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
+    spec: { podCIDR: DEFAULT_POD_CIDR, podCIDRs: [DEFAULT_POD_CIDR] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: DEFAULT_NODE_IP },
+        { type: 'Hostname', address: DEFAULT_NODE_NAME },
+      ],
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+    },
+  };
+}
+
+function ownerRef(kind: 'Deployment' | 'ReplicaSet', obj: Deployment | ReplicaSet): OwnerReference {
+  return { apiVersion: 'apps/v1', kind, name: obj.metadata.name, uid: obj.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+const isActive = (p: Pod): boolean => !isPodTerminating(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+
+function ownedBy<T extends { metadata: { ownerReferences?: OwnerReference[] } }>(list: readonly T[], uid: string | undefined): T[] {
+  return list.filter((o) => uid !== undefined && controllerOf(o.metadata)?.uid === uid);
+}
+
+export class WorkloadController implements Controller {
+  /** Node name → last allocated IPv4 address (as a number). */
+  readonly #cursor = new Map<string, number>();
+
+  reconcile(changes: readonly ChangeEvent[], store: ControllerStore): void {
+    const deployments = new Set<string>();
+    const replicaSets = new Set<string>();
+    for (const c of changes) {
+      const meta = c.object.metadata;
+      if (c.kind === 'Deployment') {
+        if (c.type === 'DELETED') {
+          for (const rs of ownedBy(store.replicaSets(meta.namespace!), meta.uid)) store.deleteReplicaSet(meta.namespace!, rs.metadata.name);
+        } else deployments.add(keyOf(meta.namespace, meta.name));
+      } else if (c.kind === 'ReplicaSet') {
+        const owner = controllerOf(meta);
+        if (owner?.kind === 'Deployment') deployments.add(keyOf(meta.namespace, owner.name));
+        if (c.type === 'DELETED') {
+          for (const pod of ownedBy(store.pods(meta.namespace!), meta.uid)) store.deletePod(meta.namespace!, pod.metadata.name);
+        } else replicaSets.add(keyOf(meta.namespace, meta.name));
+      } else if (c.kind === 'Pod') {
+        const owner = controllerOf(meta);
+        if (owner?.kind === 'ReplicaSet') replicaSets.add(keyOf(meta.namespace, owner.name));
+      }
+    }
+    for (const key of [...deployments].sort()) this.#syncDeployment(store, ...splitKey(key));
+    for (const key of [...replicaSets].sort()) this.#syncReplicaSet(store, ...splitKey(key));
+  }
+
+  #syncDeployment(store: ControllerStore, ns: string, name: string): void {
+    const d = store.deployment(ns, name);
+    if (d === undefined || d.metadata.deletionTimestamp) return;
+    const owned = ownedBy(store.replicaSets(ns), d.metadata.uid);
+    const replicas = d.spec.replicas ?? 1;
+    let current = owned.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
+    if (current === undefined) {
+      let hash = podTemplateHash(d.spec.template);
+      for (let collisions = 1; store.replicaSet(ns, `${name}-${hash}`) !== undefined; collisions++) {
+        hash = podTemplateHash(d.spec.template, collisions);
+      }
+      const template = deepCopy(d.spec.template);
+      template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [LABEL_POD_TEMPLATE_HASH]: hash } };
+      current = store.createReplicaSet({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: {
+          name: `${name}-${hash}`,
+          namespace: ns,
+          labels: { ...d.spec.template.metadata?.labels, [LABEL_POD_TEMPLATE_HASH]: hash },
+          ownerReferences: [ownerRef('Deployment', d)],
+        },
+        spec: {
+          replicas,
+          selector: { ...deepCopy(d.spec.selector), matchLabels: { ...d.spec.selector.matchLabels, [LABEL_POD_TEMPLATE_HASH]: hash } },
+          template,
+        },
+      });
+    } else if ((current.spec.replicas ?? 1) !== replicas) {
+      current = store.updateReplicaSet({ ...deepCopy(current), spec: { ...deepCopy(current.spec), replicas } });
+    }
+    for (const rs of owned) {
+      if (rs.metadata.uid !== current.metadata.uid && (rs.spec.replicas ?? 1) !== 0) {
+        store.updateReplicaSet({ ...deepCopy(rs), spec: { ...deepCopy(rs.spec), replicas: 0 } });
+      }
+    }
+    const all = ownedBy(store.replicaSets(ns), d.metadata.uid);
+    const sum = (f: (rs: ReplicaSet) => number | undefined): number => all.reduce((n, rs) => n + (f(rs) ?? 0), 0);
+    const status: Deployment['status'] = {
+      observedGeneration: d.metadata.generation,
+      replicas: sum((rs) => rs.status?.replicas),
+      updatedReplicas: current.status?.replicas ?? 0,
+      readyReplicas: sum((rs) => rs.status?.readyReplicas),
+      availableReplicas: sum((rs) => rs.status?.availableReplicas),
+    };
+    if (!deepEqual(status, d.status)) store.updateDeploymentStatus({ ...deepCopy(d), status });
+  }
+
+  #syncReplicaSet(store: ControllerStore, ns: string, name: string): void {
+    const rs = store.replicaSet(ns, name);
+    if (rs === undefined || rs.metadata.deletionTimestamp) return;
+    const active = ownedBy(store.pods(ns), rs.metadata.uid).filter(isActive);
+    const want = rs.spec.replicas ?? 1;
+    for (let i = active.length; i < want; i++) active.push(this.#createPod(store, rs));
+    if (active.length > want) {
+      // Newest first, then by name: the ones a scale-down removes.
+      const victims = [...active]
+        .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name))
+        .slice(0, active.length - want);
+      for (const p of victims) store.deletePod(ns, p.metadata.name);
+      active.splice(0, active.length, ...active.filter((p) => !victims.includes(p)));
+    }
+    const ready = active.filter(isPodReady).length;
+    const status: ReplicaSet['status'] = {
+      observedGeneration: rs.metadata.generation,
+      replicas: active.length,
+      fullyLabeledReplicas: active.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+    };
+    if (!deepEqual(status, rs.status)) store.updateReplicaSet({ ...deepCopy(rs), status });
+  }
+
+  #pickNode(store: ControllerStore): Node {
+    let nodes = store.nodes().filter((n) => !n.spec?.unschedulable && !!n.spec?.podCIDR);
+    if (nodes.length === 0) {
+      if (store.node(DEFAULT_NODE_NAME) === undefined) store.createNode(defaultNode());
+      nodes = [store.node(DEFAULT_NODE_NAME)!];
+    }
+    if (nodes.length === 1) return nodes[0];
+    const count = new Map<string, number>();
+    for (const p of store.pods()) if (p.spec.nodeName && isActive(p)) count.set(p.spec.nodeName, (count.get(p.spec.nodeName) ?? 0) + 1);
+    return [...nodes].sort((a, b) => (count.get(a.metadata.name) ?? 0) - (count.get(b.metadata.name) ?? 0) || a.metadata.name.localeCompare(b.metadata.name))[0];
+  }
+
+  /** The next free address of the node's IPv4 pod CIDR after its cursor. */
+  #allocateIP(store: ControllerStore, node: Node): string {
+    const cidr = parseCIDR(node.spec!.podCIDR!);
+    if (cidr.family !== 'IPv4') throw new Error(`svcnet: node ${node.metadata.name}: only IPv4 pod CIDRs are supported, got ${node.spec!.podCIDR}`);
+    const base = cidr.address as number;
+    const size = 2 ** (32 - cidr.prefix);
+    const first = base + 2;
+    const last = base + size - 2;
+    if (last < first) throw new Error(`svcnet: node ${node.metadata.name}: pod CIDR ${node.spec!.podCIDR} is too small`);
+    const live = new Set<number>();
+    for (const p of store.pods()) {
+      for (const ip of podIPsOf(p)) {
+        const n = tryParseIPv4(ip);
+        if (n !== undefined && n >= base && n < base + size) live.add(n);
+      }
+    }
+    const name = node.metadata.name;
+    const had = this.#cursor.get(name);
+    const start = had ?? Math.max(first - 1, ...live);
+    let candidate = start;
+    for (let i = 0; i <= last - first; i++) {
+      candidate = candidate + 1 > last || candidate + 1 < first ? first : candidate + 1;
+      if (!live.has(candidate)) {
+        this.#cursor.set(name, candidate);
+        store.record(() => {
+          if (had === undefined) this.#cursor.delete(name);
+          else this.#cursor.set(name, had);
+        });
+        return formatIPv4(candidate);
+      }
+    }
+    throw new Error(`svcnet: node ${name}: pod CIDR ${node.spec!.podCIDR} is full`);
+  }
+
+  #createPod(store: ControllerStore, rs: ReplicaSet): Pod {
+    const node = this.#pickNode(store);
+    const ip = this.#allocateIP(store, node);
+    const now = store.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const template = deepCopy(rs.spec.template);
+    const hostIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    const condition = (type: string) => ({ type, status: 'True' as const, lastTransitionTime: now });
+    return store.createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${rs.metadata.name}-`,
+        namespace: rs.metadata.namespace,
+        labels: { ...template.metadata?.labels },
+        ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
+        ownerReferences: [ownerRef('ReplicaSet', rs)],
+      },
+      spec: { ...template.spec, nodeName: node.metadata.name },
+      status: {
+        phase: 'Running',
+        conditions: [
+          condition('PodReadyToStartContainers'),
+          condition('Initialized'),
+          condition('Ready'),
+          condition('ContainersReady'),
+          condition('PodScheduled'),
+        ],
+        ...(hostIP ? { hostIP } : {}),
+        podIP: ip,
+        podIPs: [{ ip }],
+        startTime: now,
+      },
+    });
+  }
+}
