@@ -1482,9 +1482,10 @@ export class Cluster {
     );
   }
 
-  // No `getDeployment` yet: sdk/node/nslookup.ts feature-detects it to switch `--from
-  // deploy/<name>` to the store's Deployments, and test/node/nslookup.test.ts (07) still pins
-  // the message of a store without them. Use `listDeployments(ns).find(...)` meanwhile.
+  getDeployment(namespace: string, name: string): Deployment | undefined {
+    const stored = this.#deployments.get(namespace)?.get(name);
+    return stored && deepCopy(stored);
+  }
 
   listDeployments(namespace?: string): Deployment[] {
     return (namespace === undefined ? this.#listStored(this.#deployments) : sortedValues(this.#deployments.get(namespace))).map(deepCopy);

@@ -159,7 +159,7 @@ describe('podDnsContext', () => {
 
   it('07 unknown pods and deployments are errors', () => {
     expect(() => podDnsContext(cluster, { from: 'pod/nope' })).toThrow(new PodNotFoundError('Error from server (NotFound): pods "nope" not found'));
-    expect(() => podDnsContext(cluster, { from: 'deploy/nope' })).toThrow(/no pods of deployment nope in namespace default/);
+    expect(() => podDnsContext(cluster, { from: 'deploy/nope' })).toThrow(new PodNotFoundError('Error from server (NotFound): deployments.apps "nope" not found'));
     expect(() => podDnsContext(cluster, { from: 'svc/numbers-api' })).toThrow(/kind "svc" is not supported/);
     expect(() => podDnsContext(new Cluster(), { from: 'deploy/sleep-1' })).toThrow(PodNotFoundError);
   });
