@@ -6,3 +6,7 @@ export { clusterBackends, reduceSlice } from './endpoints.js';
 export type { Backend, SliceInfo, EndpointInfo } from './endpoints.js';
 export { createNodeProxy } from './create.js';
 export type { CreateNodeProxyOptions } from './create.js';
+export { categorizeEndpoints, topologyModeFromHints, usesClusterEndpoints, usesLocalEndpoints, isLocalEndpoint } from './categorize.js';
+export type { CategorizableEndpoint, CategorizeServicePort, CategorizeNode, CategorizeOptions, CategorizedEndpoints, TopologyMode, TrafficPolicy } from './categorize.js';
+export { parseKubeProxyConfiguration, defaultProxyConfig, parseGoDuration, ProxyConfigError, PROXY_MODES, DETECT_LOCAL_MODES, IPVS_SCHEDULERS, KUBE_PROXY_API_VERSION, KUBE_PROXY_KIND } from './config.js';
+export type { ProxyConfig, ParsedProxyConfig, ProxyMode, DetectLocalMode, IPVSScheduler, NodePortAddresses, ConntrackTimeouts, ProxyConfigFieldError } from './config.js';
