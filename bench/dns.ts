@@ -18,6 +18,7 @@ import { DNS_UDP } from '../sdk/engine/dnsplane.js';
 import type { DnsPlane } from '../sdk/engine/dnsplane.js';
 import { nodeCoreSource } from '../sdk/node/load-node.js';
 import { ReferenceDnsPlane } from '../test/dns/reference.js';
+import { quietly } from './route.js';
 import { dnsWorkloadCluster, makeDnsQueries, makeDnsWorkload } from './dns-workload.js';
 
 export interface DnsBenchRow {
@@ -44,16 +45,6 @@ let sink = 0;
 /** Folds response bytes the timed functions read, so no work is dead code. */
 export function dnsSinkValue(): number {
   return sink;
-}
-
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const log = console.log;
-  console.log = (...args: unknown[]) => console.error(...args);
-  try {
-    return await run();
-  } finally {
-    console.log = log;
-  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

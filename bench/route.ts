@@ -80,7 +80,7 @@ interface Programmed {
 }
 
 /** Runs benny with its console output (one "Running … suite" line) sent to stderr. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
+export async function quietly<T>(run: () => Promise<T>): Promise<T> {
   const log = console.log;
   console.log = (...args: unknown[]) => console.error(...args);
   try {
