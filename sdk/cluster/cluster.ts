@@ -1,6 +1,6 @@
 /**
  * The Cluster store: Namespaces, Services, EndpointSlices, ServiceCIDRs, Pods, Nodes,
- * Deployments, ReplicaSets and (read-only) Endpoints, kept the way the Kubernetes API server
+ * Deployments, ReplicaSets and v1 Endpoints, kept the way the Kubernetes API server
  * keeps them, with change events; optionally with the control plane's controllers
  * (`controllers: true`, see `sdk/controllers/store.ts`) running inside each commit.
  *
@@ -25,7 +25,9 @@
 
 import {
   prepareServiceUpdate,
+  repackEndpointSubsets,
   setEndpointSliceDefaults,
+  setEndpointsDefaults,
   setNamespaceDefaults,
   setPodDefaults,
   setServiceDefaults,
@@ -68,6 +70,7 @@ import type {
   Deployment,
   DeploymentInput,
   Endpoints,
+  EndpointsInput,
   Node,
   NodeInput,
   ReplicaSet,
@@ -76,6 +79,8 @@ import type {
 import {
   endpointSliceErrors,
   endpointSliceUpdateErrors,
+  endpointsErrors,
+  endpointsUpdateErrors,
   namespaceErrors,
   namespaceUpdateErrors,
   podErrors,
@@ -89,6 +94,8 @@ import { CLUSTER_IP_FAMILIES, DEFAULT_SERVICE_CIDR, ServiceIPAM } from '../contr
 import type { IPAMSnapshot } from '../controllers/ipam.js';
 import { EndpointSliceController, EndpointsController } from '../controllers/endpointslices.js';
 import { WorkloadController } from '../controllers/workloads.js';
+import { EndpointSliceMirroringController } from '../controllers/mirroring.js';
+import { LoadBalancerController } from '../controllers/loadbalancer.js';
 import type { Controller, ControllerStore } from '../controllers/store.js';
 import {
   deploymentErrors,
@@ -148,8 +155,11 @@ export interface ClusterOptions {
   /**
    * Run the control plane's controllers inside each commit (default false): Deployments →
    * ReplicaSets → Pods (with pod IPs from the nodes' pod CIDRs), the EndpointSlice
-   * controller for Services with a selector, and v1 Endpoints for every Service. Off, the
-   * store keeps exactly what it is given (hand-written slices, no derived objects).
+   * controller and v1 Endpoints for Services with a selector (and the API server's
+   * `default/kubernetes` Endpoints), the mirroring of hand-written Endpoints of Services
+   * without one into EndpointSlices, and Docker Desktop's LoadBalancer ingress
+   * (`localhost`). Off, the store keeps exactly what it is given (hand-written slices, no
+   * derived objects). `runsControllers` tells which.
    */
   controllers?: boolean;
 }
@@ -304,7 +314,9 @@ export class Cluster {
   constructor(options: ClusterOptions = {}) {
     const clock = options.now ?? (() => new Date());
     this.#now = () => (this.#offset === 0 ? clock() : new Date(clock().getTime() + this.#offset));
-    this.#controllers = options.controllers ? [new WorkloadController(), new EndpointSliceController(), new EndpointsController()] : [];
+    this.#controllers = options.controllers
+      ? [new WorkloadController(), new EndpointSliceController(), new EndpointsController(), new EndpointSliceMirroringController(), new LoadBalancerController()]
+      : [];
     this.#controllerStore = this.#makeControllerStore();
     this.#random = new Random(options.seed ?? DEFAULT_SEED);
     const serviceCIDRs = options.serviceCIDRs ?? [DEFAULT_SERVICE_CIDR];
@@ -322,6 +334,11 @@ export class Cluster {
         for (const svc of builtinServices(primary)) this.#createService(svc);
       });
     }
+  }
+
+  /** Whether the control plane's controllers run inside each commit (the `controllers` option). */
+  get runsControllers(): boolean {
+    return this.#controllers.length > 0;
   }
 
   /** The cluster-wide resourceVersion: that of the latest change. */
@@ -394,6 +411,7 @@ export class Cluster {
       record: (undo) => this.#record(undo),
       services: (ns) => sortedValues(this.#services.get(ns)),
       service: (ns, name) => this.#services.get(ns)?.get(name),
+      updateServiceStatus: (svc) => void this.#updateService(svc),
       pods: (ns) => frozenList(this.#pods, ns),
       pod: (ns, name) => this.#pods.get(ns)?.get(name),
       createPod: (pod) => this.#createPod(pod),
@@ -1299,6 +1317,8 @@ export class Cluster {
         return this.applyDeployment(obj);
       case 'ReplicaSet':
         return this.applyReplicaSet(obj);
+      case 'Endpoints':
+        return this.applyEndpoints(obj);
       default: {
         const o = obj as { kind?: unknown; apiVersion?: unknown } | null;
         throw new BadRequestError(`no matches for kind ${JSON.stringify(o?.kind ?? '')} in version ${JSON.stringify(o?.apiVersion ?? '')}`);
@@ -1529,8 +1549,46 @@ export class Cluster {
     return deepCopy(this.#write(() => this.#deleteReplicaSet(namespace, name)));
   }
 
-  // -------------------------------------------------------------------------- Endpoints (read-only)
+  // -------------------------------------------------------------------------- Endpoints
 
+  #createEndpoints(input: EndpointsInput): Endpoints {
+    const obj = this.#prepare<Endpoints>(input, 'Endpoints');
+    const ns = obj.metadata.namespace!;
+    this.#requireNamespace(ns);
+    this.#prepareCreate(obj, (n) => this.#endpoints.get(ns)?.has(n) ?? false);
+    setEndpointsDefaults(obj);
+    this.#throwIfInvalid('Endpoints', obj, endpointsErrors(obj));
+    const name = obj.metadata.name!;
+    if (this.#endpoints.get(ns)?.has(name)) throw new AlreadyExistsError('Endpoints', ns, name);
+    obj.subsets = repackEndpointSubsets(obj.subsets);
+    this.#stampCreate(obj);
+    this.#store('ADDED', 'Endpoints', obj);
+    return obj;
+  }
+
+  #updateEndpoints(input: EndpointsInput): Endpoints {
+    const next = this.#prepare<Endpoints>(input, 'Endpoints');
+    const ns = next.metadata.namespace!;
+    const name = this.#requireName('Endpoints', next);
+    const prev = this.#endpoints.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Endpoints', ns, name);
+    this.#prepareUpdate('Endpoints', next, prev);
+    setEndpointsDefaults(next);
+    this.#throwIfInvalid('Endpoints', next, endpointsUpdateErrors(next, prev));
+    next.subsets = repackEndpointSubsets(next.subsets);
+    if (deepEqual(next, prev)) return prev;
+    this.#store('MODIFIED', 'Endpoints', next, prev);
+    return next;
+  }
+
+  #deleteEndpoints(ns: string, name: string): Endpoints {
+    const prev = this.#endpoints.get(ns)?.get(name);
+    if (prev === undefined) throw new NotFoundError('Endpoints', ns, name);
+    this.#store('DELETED', 'Endpoints', prev, prev);
+    return prev;
+  }
+
+  /** The controllers' write: no validation, metadata other than labels kept from the stored object. */
   #putEndpoints(ns: string, name: string, value: Endpoints | undefined): void {
     const prev = this.#endpoints.get(ns)?.get(name);
     if (value === undefined) {
@@ -1549,7 +1607,42 @@ export class Cluster {
     this.#store('MODIFIED', 'Endpoints', next, prev);
   }
 
-  /** The v1 Endpoints of a Service (kept by the controllers; read-only). */
+  /**
+   * Creates a v1 Endpoints (`kubectl apply` of a hand-written one, as for a Service without
+   * a selector). Protocols default to TCP; the object is validated as the API server does
+   * (`ValidateEndpoints`: addresses valid and not loopback, link-local or unspecified,
+   * ports 1–65535 and named when several) and its subsets are repacked (see
+   * `repackEndpointSubsets`). With controllers, the Endpoints of a Service without a
+   * selector is mirrored into EndpointSlices; that of a Service with a selector belongs to
+   * the endpoints controller, which overwrites a user's write the next time the Service or
+   * its slices change. Throws NotFoundError (namespace), ValidationError, AlreadyExistsError.
+   */
+  createEndpoints(endpoints: EndpointsInput): Endpoints {
+    return deepCopy(this.#write(() => this.#createEndpoints(endpoints)));
+  }
+
+  /** Replaces an Endpoints' subsets, labels and annotations. Throws NotFoundError, ConflictError, ValidationError. */
+  updateEndpoints(endpoints: EndpointsInput): Endpoints {
+    return deepCopy(this.#write(() => this.#updateEndpoints(endpoints)));
+  }
+
+  applyEndpoints(endpoints: EndpointsInput): Endpoints {
+    return deepCopy(
+      this.#write(() => {
+        const ns = endpoints?.metadata?.namespace || 'default';
+        const name = endpoints?.metadata?.name;
+        if (name && this.#endpoints.get(ns)?.has(name)) return this.#updateEndpoints(endpoints);
+        return this.#createEndpoints({ ...endpoints, metadata: { ...endpoints.metadata, resourceVersion: undefined } });
+      }),
+    );
+  }
+
+  /** Deletes an Endpoints (with controllers, its mirrored slices go too; a managed one is made again). */
+  deleteEndpoints(namespace: string, name: string): Endpoints {
+    return deepCopy(this.#write(() => this.#deleteEndpoints(namespace, name)));
+  }
+
+  /** The v1 Endpoints of a Service. */
   getEndpoints(namespace: string, name: string): Endpoints | undefined {
     const e = this.#endpoints.get(namespace)?.get(name);
     return e === undefined ? undefined : deepCopy(e);

@@ -26,10 +26,20 @@
  * (Kubernetes would resync sooner). When a Service goes, or loses its selector, its controller-managed
  * slices are deleted.
  *
- * Endpoints: for every Service, one Endpoints object of the same name, built from all the
- * Service's slices (any manager): ready endpoints under `addresses`, not-ready ones that are
- * not terminating under `notReadyAddresses`, one subset per distinct port set, addresses
- * sorted by IP; `subsets: []` when there are none. It goes with the Service.
+ * Endpoints (`pkg/controller/endpoint`): the endpoints controller owns the Endpoints of each
+ * Service with a selector (not ExternalName), built from the Service's controller-managed
+ * slices: ready endpoints under `addresses`, not-ready ones that are not terminating under
+ * `notReadyAddresses`, one subset per distinct port set, addresses sorted by IP;
+ * `subsets: []` when there are none; labelled like the Service, plus
+ * `service.kubernetes.io/headless` for a headless one. It is rewritten whenever the Service or its slices
+ * change and recreated if deleted; a user's write to it stands only until then (Kubernetes
+ * also resyncs periodically). The `default/kubernetes` Endpoints is the API server's
+ * (`pkg/controlplane/reconcilers`): built from all that Service's slices and labelled
+ * `endpointslice.kubernetes.io/skip-mirror=true`. The Endpoints of any other Service
+ * without a selector is the user's: never created or changed here (when a Service loses
+ * its selector, the Endpoints stays as last written, as upstream). When a Service is
+ * deleted, the Endpoints of the same name goes with it, whoever wrote it: upstream's
+ * `syncService` deletes it on "service not found", selector or not.
  */
 
 import type { ChangeEvent } from '../cluster/cluster.js';
@@ -37,7 +47,7 @@ import { endpointConditions } from '../model/defaults.js';
 import { ipFamilyOf } from '../model/ip.js';
 import { deepCopy, deepEqual } from '../model/objects.js';
 import { isPodReady, isPodTerminating, podIPsOf } from '../model/pod.js';
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from '../model/types.js';
+import { CLUSTER_IP_NONE, ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, LABEL_TOPOLOGY_ZONE } from '../model/types.js';
 import type {
   AddressType,
   Endpoint,
@@ -57,8 +67,8 @@ import type { Controller, ControllerStore } from './store.js';
 /** `--max-endpoints-per-slice` of kube-controller-manager. */
 export const MAX_ENDPOINTS_PER_SLICE_CONTROLLER = 100;
 
-/** The Service's selector as the controllers use it: undefined when nil or empty. */
-function selectorOf(svc: Service): Record<string, string> | undefined {
+/** The Service's selector as the controllers use it: undefined when nil or empty, or for ExternalName. */
+export function selectorOf(svc: Service): Record<string, string> | undefined {
   if (svc.spec.type === 'ExternalName') return undefined;
   const sel = svc.spec.selector;
   return sel !== undefined && Object.keys(sel).length > 0 ? sel : undefined;
@@ -295,23 +305,46 @@ export function endpointsFromSlices(svc: Service, slices: readonly EndpointSlice
   return { apiVersion: 'v1', kind: 'Endpoints', metadata, subsets: out };
 }
 
-/** Keeps one v1 Endpoints per Service in step with the Service's EndpointSlices. */
+/** `v1.IsHeadlessService`: the endpoints controller labels the Endpoints of a headless Service with it. */
+export const LABEL_HEADLESS_SERVICE = 'service.kubernetes.io/headless';
+
+/** The Service whose Endpoints and slice the API server keeps (`default/kubernetes`). */
+export const isAPIServerService = (namespace: string | undefined, name: string): boolean => namespace === 'default' && name === 'kubernetes';
+
+/** Keeps the Endpoints of Services with a selector (and of `default/kubernetes`) in step with their slices. */
 export class EndpointsController implements Controller {
   reconcile(changes: readonly ChangeEvent[], store: ControllerStore): void {
     const keys = new Set<string>();
+    const deletedServices = new Set<string>();
     for (const c of changes) {
-      if (c.kind === 'Service') keys.add(keyOf(c.object.metadata.namespace, c.object.metadata.name));
-      else if (c.kind === 'EndpointSlice') {
+      const meta = c.object.metadata;
+      if (c.kind === 'Service') {
+        keys.add(keyOf(meta.namespace, meta.name));
+        if (c.type === 'DELETED') deletedServices.add(keyOf(meta.namespace, meta.name));
+      } else if (c.kind === 'EndpointSlice') {
         for (const s of [c.object, c.previous] as (EndpointSlice | undefined)[]) {
           const svc = s?.metadata.labels?.[LABEL_SERVICE_NAME];
           if (svc !== undefined) keys.add(keyOf(s!.metadata.namespace, svc));
         }
+      } else if (c.kind === 'Endpoints' && c.type === 'DELETED') {
+        // A managed Endpoints that someone deleted is made again (`onEndpointsDelete`).
+        keys.add(keyOf(meta.namespace, meta.name));
       }
     }
     for (const key of [...keys].sort()) {
       const [ns, name] = splitKey(key);
       const svc = store.service(ns, name);
-      store.putEndpoints(ns, name, svc === undefined ? undefined : endpointsFromSlices(svc, store.slices(ns, name)));
+      if (svc === undefined) {
+        if (deletedServices.has(key) && store.endpoints(ns, name) !== undefined) store.putEndpoints(ns, name, undefined);
+      } else if (isAPIServerService(ns, name)) {
+        const ep = endpointsFromSlices(svc, store.slices(ns, name));
+        ep.metadata.labels = { [LABEL_SKIP_MIRROR]: 'true' };
+        store.putEndpoints(ns, name, ep);
+      } else if (selectorOf(svc) !== undefined) {
+        const ep = endpointsFromSlices(svc, store.slices(ns, name).filter(isControllerManagedSlice));
+        if (svc.spec.clusterIP === CLUSTER_IP_NONE) ep.metadata.labels = { ...ep.metadata.labels, [LABEL_HEADLESS_SERVICE]: '' };
+        store.putEndpoints(ns, name, ep);
+      }
     }
   }
 }

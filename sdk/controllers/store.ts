@@ -4,7 +4,7 @@
  * Controllers run inside the Cluster's commit: when the outermost write (`batch`, or any
  * single call) has made its changes, and before any consumer or listener hears of them, the
  * Cluster hands the changes to each controller in a fixed order (workloads, EndpointSlices,
- * Endpoints). Their writes join the same transaction; the changes they make are handed to
+ * Endpoints, EndpointSlice mirroring, load balancer). Their writes join the same transaction; the changes they make are handed to
  * the controllers again, round after round, until a round writes nothing. Then the whole
  * batch — the caller's changes first, the controllers' after, in the order made — commits
  * at once. A controller that throws, or a batch that does not settle, rolls everything back:
@@ -41,6 +41,8 @@ export interface ControllerStore {
 
   services(namespace: string): readonly Service[];
   service(namespace: string, name: string): Service | undefined;
+  /** Writes a Service's status (the spec is the user's). */
+  updateServiceStatus(service: Service): void;
 
   pods(namespace?: string): readonly Pod[];
   pod(namespace: string, name: string): Pod | undefined;
@@ -68,7 +70,10 @@ export interface ControllerStore {
   deleteSlice(namespace: string, name: string): void;
 
   endpoints(namespace: string, name: string): Endpoints | undefined;
-  /** Creates, updates (only if different) or, with `undefined`, deletes an Endpoints object. */
+  /**
+   * Creates, updates (only if different) or, with `undefined`, deletes an Endpoints object.
+   * Unlike client writes it is not validated: controllers build valid objects.
+   */
   putEndpoints(namespace: string, name: string, endpoints: Endpoints | undefined): void;
 }
 

@@ -21,6 +21,7 @@ import {
   API_VERSION_V1,
   LABEL_METADATA_NAME,
   KIND_ENDPOINT_SLICE,
+  KIND_ENDPOINTS,
   KIND_NAMESPACE,
   KIND_POD,
   KIND_SERVICE,
@@ -29,6 +30,11 @@ import type {
   Endpoint,
   EndpointSlice,
   EndpointSliceInput,
+  EndpointAddress,
+  Endpoints,
+  EndpointsInput,
+  EndpointsPort,
+  EndpointSubset,
   IPFamily,
   Namespace,
   NamespaceInput,
@@ -324,4 +330,83 @@ export function defaultPod(pod: Pod | PodInput): Pod {
   copy.kind = KIND_POD;
   copy.metadata ??= {} as ObjectMeta;
   return setPodDefaults(copy);
+}
+
+// ---------------------------------------------------------------------------- v1 Endpoints
+
+/** `SetDefaults_EndpointPort` (core/v1): protocol TCP. */
+export function setEndpointsDefaults(ep: Endpoints): Endpoints {
+  ep.subsets ??= [];
+  for (const subset of ep.subsets) {
+    for (const port of subset?.ports ?? []) {
+      if (port && !port.protocol) port.protocol = 'TCP';
+    }
+  }
+  return ep;
+}
+
+export function defaultEndpoints(ep: Endpoints | EndpointsInput): Endpoints {
+  const copy = deepCopy(ep) as Endpoints;
+  copy.apiVersion = API_VERSION_V1;
+  copy.kind = KIND_ENDPOINTS;
+  copy.metadata ??= {} as ObjectMeta;
+  return setEndpointsDefaults(copy);
+}
+
+const portIdentity = (p: EndpointsPort): string => JSON.stringify([p.name ?? '', p.port, p.protocol ?? '', p.appProtocol ?? null]);
+
+/**
+ * `RepackSubsets` (`pkg/api/v1/endpoints/util.go`), which the 1.32 API server runs on every
+ * Endpoints write (`endpointsStrategy.Canonicalize`): subsets are expanded to
+ * (address, port) pairs and regrouped so that each subset holds the ports shared by
+ * exactly the same addresses. An address is identified by its IP and `targetRef.uid`; the
+ * first occurrence keeps its hostname, nodeName and targetRef; listed both ready and not
+ * ready for a port, it is not ready. Addresses are sorted by IP then uid, as upstream.
+ * Upstream orders ports and subsets by a hash of their content; here they keep the order
+ * in which they first appear. Call on a valid (validated) object.
+ */
+export function repackEndpointSubsets(subsets: readonly EndpointSubset[]): EndpointSubset[] {
+  const addresses = new Map<string, EndpointAddress>();
+  /** Port identity (or '' for "no ports") → its port and address key → ready. */
+  const byPort = new Map<string, { port: EndpointsPort | undefined; ready: Map<string, boolean> }>();
+  const note = (address: EndpointAddress, ready: boolean, port: EndpointsPort | undefined): void => {
+    const key = `${address.ip}\u0000${address.targetRef?.uid ?? ''}`;
+    if (!addresses.has(key)) addresses.set(key, deepCopy(address));
+    const id = port === undefined ? '' : portIdentity(port);
+    let entry = byPort.get(id);
+    if (entry === undefined) byPort.set(id, (entry = { port: port && deepCopy(port), ready: new Map() }));
+    // Not ready always trumps ready.
+    if (entry.ready.get(key) !== false) entry.ready.set(key, ready);
+  };
+  for (const subset of subsets) {
+    const ports: (EndpointsPort | undefined)[] = subset.ports && subset.ports.length > 0 ? subset.ports : [undefined];
+    for (const port of ports) {
+      for (const a of subset.addresses ?? []) note(a, true, port);
+      for (const a of subset.notReadyAddresses ?? []) note(a, false, port);
+    }
+  }
+  const groups = new Map<string, { ready: Map<string, boolean>; ports: EndpointsPort[] }>();
+  for (const { port, ready } of byPort.values()) {
+    const signature = [...ready].map(([k, r]) => `${k}=${r}`).sort().join('\u0001');
+    let group = groups.get(signature);
+    if (group === undefined) groups.set(signature, (group = { ready, ports: [] }));
+    if (port !== undefined) group.ports.push(port);
+  }
+  const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const out: EndpointSubset[] = [];
+  for (const { ready, ports } of groups.values()) {
+    const keys = [...ready.keys()].sort((a, b) => {
+      const x = addresses.get(a)!;
+      const y = addresses.get(b)!;
+      return compare(x.ip, y.ip) || compare(x.targetRef?.uid ?? '', y.targetRef?.uid ?? '');
+    });
+    const subset: EndpointSubset = {};
+    const readyAddresses = keys.filter((k) => ready.get(k)).map((k) => deepCopy(addresses.get(k)!));
+    const notReadyAddresses = keys.filter((k) => !ready.get(k)).map((k) => deepCopy(addresses.get(k)!));
+    if (readyAddresses.length > 0) subset.addresses = readyAddresses;
+    if (notReadyAddresses.length > 0) subset.notReadyAddresses = notReadyAddresses;
+    if (ports.length > 0) subset.ports = ports;
+    out.push(subset);
+  }
+  return out;
 }

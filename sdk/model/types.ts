@@ -108,6 +108,10 @@ export const QUALIFIED_RESOURCES: Readonly<Record<ResourceKind, string>> = {
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+/** `managed-by` value of the slices the EndpointSliceMirroring controller makes from v1 Endpoints. */
+export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';
+/** On a v1 Endpoints, `"true"` keeps the mirroring controller away (discovery/v1 `LabelSkipMirror`). */
+export const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 /** Set by the control plane on every Namespace since Kubernetes 1.21. */
 export const LABEL_METADATA_NAME = 'kubernetes.io/metadata.name';
 /** Node label with the node's zone (k8s.io/api core/v1 well_known_labels.go). */
@@ -539,7 +543,11 @@ export interface EndpointSubset {
   ports?: EndpointsPort[];
 }
 
-/** v1 Endpoints: read-only here, kept in step with the Service's EndpointSlices. */
+/**
+ * v1 Endpoints. The endpoints controller keeps the Endpoints of a Service with a selector
+ * in step with its EndpointSlices; for a Service without one, the Endpoints is written by
+ * users (and mirrored into EndpointSlices by the mirroring controller).
+ */
 export interface Endpoints {
   apiVersion: 'v1';
   kind: 'Endpoints';
@@ -572,6 +580,7 @@ export type PodInput = ObjectInput<Pod>;
 export type NodeInput = ObjectInput<Node>;
 export type DeploymentInput = ObjectInput<Deployment>;
 export type ReplicaSetInput = ObjectInput<ReplicaSet>;
+export type EndpointsInput = Omit<ObjectInput<Endpoints>, 'subsets'> & { subsets?: EndpointSubset[] };
 
 /** Any object the Cluster's `apply` accepts; `kind` must be set. */
 export type KubeObjectInput =
@@ -582,4 +591,5 @@ export type KubeObjectInput =
   | (PodInput & { kind: 'Pod' })
   | (NodeInput & { kind: 'Node' })
   | (DeploymentInput & { kind: 'Deployment' })
-  | (ReplicaSetInput & { kind: 'ReplicaSet' });
+  | (ReplicaSetInput & { kind: 'ReplicaSet' })
+  | (EndpointsInput & { kind: 'Endpoints' });

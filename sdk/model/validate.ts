@@ -23,7 +23,7 @@ import {
   goQuote,
   goStrings,
 } from './errors.js';
-import { defaultEndpointSlice, defaultNamespace, defaultPod, defaultService, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
+import { defaultEndpoints, defaultEndpointSlice, defaultNamespace, defaultPod, defaultService, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
 import type { ServiceDefaultsOptions } from './defaults.js';
 import { ipFamilyOf, isCIDR, isIP, isIPv4, isIPv6, parseIP, specialRangeOf } from './ip.js';
 import {
@@ -41,6 +41,9 @@ import { deepCopy, deepEqual } from './objects.js';
 import { isExternallyAccessible, isHeadlessService, needsHealthCheck } from './service.js';
 import { CLUSTER_IP_NONE } from './types.js';
 import type {
+  EndpointAddress,
+  Endpoints,
+  EndpointsInput,
   EndpointSlice,
   EndpointSliceInput,
   InputMeta,
@@ -721,6 +724,75 @@ export function endpointSliceUpdateErrors(next: EndpointSlice, prev: EndpointSli
 export function validateEndpointSlice(eps: EndpointSlice | EndpointSliceInput): void {
   const d = defaultEndpointSlice(eps);
   throwIfAny('EndpointSlice', d.metadata, endpointSliceErrors(d));
+}
+
+// ---------------------------------------------------------------------------- v1 Endpoints
+
+/**
+ * `validateEndpointAddress`: `IsValidIP`, then `ValidateNonSpecialIP`, which repeats the
+ * invalid-IP error in its own words (an invalid IP reports both lines, as the 1.32 API
+ * server does); a DNS-1123 label hostname; a DNS subdomain nodeName.
+ */
+function endpointAddressErrors(address: EndpointAddress, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const ip = typeof address?.ip === 'string' ? address.ip : '';
+  const ipPath = child(path, 'ip');
+  const valid = isIP(ip);
+  if (!valid) errs.push(fe.invalid(ipPath, ip, IP_EXAMPLE));
+  if (address?.hostname) errs.push(...dns1123LabelErrors(address.hostname, child(path, 'hostname')));
+  if (address?.nodeName !== undefined) {
+    for (const msg of nameIsDNSSubdomain(address.nodeName)) errs.push(fe.invalid(child(path, 'nodeName'), address.nodeName, msg));
+  }
+  errs.push(...(valid ? nonSpecialIPErrors(ip, ipPath) : [fe.invalid(ipPath, ip, 'must be a valid IP address')]));
+  return errs;
+}
+
+/**
+ * `ValidateEndpoints` on a defaulted object (core validation): a DNS subdomain name; each
+ * subset with at least one address (ready or not), valid addresses, and ports that are
+ * named (DNS-1123 labels) when there are several, numbered 1–65535, TCP, UDP or SCTP,
+ * with a qualified-name appProtocol. One addition: port names must be unique within a
+ * subset (Kubernetes does not check it, but the mirrored EndpointSlice would be invalid).
+ */
+export function endpointsErrors(ep: Endpoints): FieldError[] {
+  const errs = objectMetaErrors(ep.metadata, true, nameIsDNSSubdomain);
+  const subsets = Array.isArray(ep.subsets) ? ep.subsets : [];
+  subsets.forEach((subset, i) => {
+    const path = index('subsets', i);
+    const addresses = subset?.addresses ?? [];
+    const notReady = subset?.notReadyAddresses ?? [];
+    if (addresses.length === 0 && notReady.length === 0) {
+      errs.push(fe.required(path, 'must specify `addresses` or `notReadyAddresses`'));
+    }
+    addresses.forEach((a, j) => errs.push(...endpointAddressErrors(a, index(child(path, 'addresses'), j))));
+    notReady.forEach((a, j) => errs.push(...endpointAddressErrors(a, index(child(path, 'notReadyAddresses'), j))));
+    const ports = subset?.ports ?? [];
+    const names = new Set<string>();
+    ports.forEach((port, k) => {
+      const p = index(child(path, 'ports'), k);
+      const name = port?.name ?? '';
+      if (ports.length > 1 && name.length === 0) errs.push(fe.required(child(p, 'name')));
+      else if (name.length > 0) errs.push(...dns1123LabelErrors(name, child(p, 'name')));
+      if (name.length > 0 && names.has(name)) errs.push(fe.duplicate(child(p, 'name'), name));
+      names.add(name);
+      const number = port?.port ?? 0;
+      for (const msg of isValidPortNum(number)) errs.push(fe.invalid(child(p, 'port'), number, msg));
+      if (!port?.protocol) errs.push(fe.required(child(p, 'protocol')));
+      else if (!has(SUPPORTED_PROTOCOLS, port.protocol)) errs.push(fe.notSupported(child(p, 'protocol'), port.protocol, SUPPORTED_PROTOCOLS));
+      if (port?.appProtocol !== undefined) errs.push(...qualifiedNameErrors(port.appProtocol, child(p, 'appProtocol')));
+    });
+  });
+  return errs;
+}
+
+/** `ValidateEndpointsUpdate`: identity fields fixed, then `endpointsErrors`. */
+export function endpointsUpdateErrors(next: Endpoints, prev: Endpoints): FieldError[] {
+  return [...objectMetaUpdateErrors(next.metadata, prev.metadata), ...endpointsErrors(next)];
+}
+
+export function validateEndpoints(ep: Endpoints | EndpointsInput): void {
+  const d = defaultEndpoints(ep);
+  throwIfAny('Endpoints', d.metadata, endpointsErrors(d));
 }
 
 // ---------------------------------------------------------------------------- ServiceCIDR

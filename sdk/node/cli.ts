@@ -9,6 +9,8 @@ import { createClusterDns } from '../dns/clusterdns.js';
 import type { ClusterDns } from '../dns/clusterdns.js';
 import { DnsServerError, parseHostPort, startDnsServer } from './dns-server.js';
 import { ManifestError, loadManifests } from './manifests.js';
+import { ApiServerError } from './api-server.js';
+import { serve, serveInstructions } from './serve.js';
 import { PodNotFoundError, inProcessExchange, nslookup, podDnsContext, udpExchange } from './nslookup.js';
 
 installNodeLoader();
@@ -16,6 +18,13 @@ installNodeLoader();
 const USAGE = `Usage: svcnet <command> [options]
 
 Commands:
+  serve [--manifests <file|dir>]... [--listen 127.0.0.1:6443] [--dns-listen 127.0.0.1:5353]
+        [--no-dns] [--kubeconfig .svcnet/kubeconfig] [--cluster-domain cluster.local]
+        [--upstream <ip:port>] [--verbose]
+             svcnet's main job: boot the seed's cluster (or the manifests' objects, with
+             the controllers running), serve its Kubernetes API for kubectl (plain HTTP)
+             and its cluster DNS (UDP+TCP), write a kubeconfig (context svcnet). Runs
+             until SIGINT or SIGTERM.
   quickstart [--engine wasm|reference] [--target release|debug]
              Boot the seed's cluster (kiamol chapter 3 on Docker Desktop), program a
              node proxy for node docker-desktop, route packets from a pod to every
@@ -130,6 +139,8 @@ export async function main(
   const [command, ...rest] = args;
   try {
     switch (command) {
+      case 'serve':
+        return await serveCommand(rest, out, err, context);
       case 'quickstart':
         return await quickstart(rest, out, err);
       case 'dns': {
@@ -161,7 +172,7 @@ export async function main(
       err.write(`svcnet: the manifests were not applied:\n${error.message}\n`);
       return 1;
     }
-    if (error instanceof DnsServerError || error instanceof PodNotFoundError) {
+    if (error instanceof DnsServerError || error instanceof PodNotFoundError || error instanceof ApiServerError) {
       err.write(`${error.message.startsWith('svcnet') ? '' : 'svcnet: '}${error.message}\n`);
       return 1;
     }
@@ -263,6 +274,55 @@ function routeTable(proxy: NodeProxy, packets: readonly PacketInput[]): string {
   return formatTable(['SOURCE', 'DESTINATION', 'VERDICT', 'SERVICE PORT', 'TO'], rows);
 }
 
+// ---------------------------------------------------------------------------- serve
+
+/** Resolves with the signal's name on SIGINT, SIGTERM or the context's abort. */
+function untilStopped(context: MainContext): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const onSignal = (name: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      context.signal?.removeEventListener('abort', onAbort);
+      resolve(name);
+    };
+    const onInt = (): void => onSignal('SIGINT');
+    const onTerm = (): void => onSignal('SIGTERM');
+    const onAbort = (): void => onSignal('abort');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    context.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function serveCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, context: MainContext): Promise<number> {
+  const { flags, lists } = parseArgs(args, ['manifests', 'listen', 'dns-listen', 'kubeconfig', 'cluster-domain', 'upstream'], {
+    boolean: ['no-dns', 'verbose'],
+    repeatable: ['manifests'],
+  });
+  const listen = addressFlag('listen', flags.listen ?? '127.0.0.1:6443');
+  const dnsListen = addressFlag('dns-listen', flags['dns-listen'] ?? '127.0.0.1:5353');
+  const upstream = flags.upstream === undefined ? undefined : addressFlag('upstream', flags.upstream, 53);
+  const clusterDomain = clusterDomainFlag(flags['cluster-domain']);
+  if (context.signal?.aborted) return 0;
+  const running = await serve({
+    manifests: lists.manifests ?? [],
+    apiListen: listen,
+    dnsListen,
+    dns: flags['no-dns'] !== 'true',
+    kubeconfig: flags.kubeconfig,
+    clusterDomain,
+    upstream,
+    verbose: flags.verbose === 'true',
+    log: (line) => err.write(`${line}\n`),
+    svcnetVersion: await version(),
+  });
+  out.write(`\n${serveInstructions(running)}`);
+  const signal = await untilStopped(context);
+  await running.close();
+  err.write(`svcnet serve: ${signal === 'abort' ? 'stopped' : `${signal}: stopped`}\n`);
+  return 0;
+}
+
 // ---------------------------------------------------------------------------- dns serve
 
 const LABEL = '[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?';
@@ -330,20 +390,7 @@ async function dnsServe(args: readonly string[], err: NodeJS.WritableStream, con
   });
   if (upstream !== undefined) err.write(`svcnet dns: names outside ${clusterDomain} and the reverse zones go to ${upstream}\n`);
 
-  const signal = await new Promise<string>((resolve) => {
-    const onSignal = (name: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      context.signal?.removeEventListener('abort', onAbort);
-      resolve(name);
-    };
-    const onInt = (): void => onSignal('SIGINT');
-    const onTerm = (): void => onSignal('SIGTERM');
-    const onAbort = (): void => onSignal('abort');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    context.signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const signal = await untilStopped(context);
   await server.close();
   dns.detach();
   const stats = server.stats();

@@ -4,15 +4,29 @@
  *
  * - Multi-document YAML (`---`) and `kind: List` are read; YAML is read with the 1.1 rules
  *   Kubernetes' decoder uses (`yes`/`on` are booleans, `<<` merges).
- * - Kinds: Namespace, ServiceCIDR, Service, EndpointSlice, Endpoints (v1, mirrored into
- *   EndpointSlices as the EndpointSliceMirroring controller does), and every other kind the
- *   Cluster has an `apply<Kind>` method for (Pod, once the store has it). Objects are
- *   applied namespaces and ServiceCIDRs first, then Services, workloads, slices.
- * - Unknown kinds are reported through `warn` (file, document, kind) and skipped.
- * - Manifests describe state as a cluster recorded it: IPs, hostnames and endpoint
- *   conditions are taken as given. Server-set metadata (uid, resourceVersion,
- *   creationTimestamp, generation, managedFields) is dropped, so `kubectl get -o yaml`
- *   output loads as is.
+ * - Kinds: Namespace, ServiceCIDR, Node, Service, Deployment, ReplicaSet, Pod,
+ *   EndpointSlice, Endpoints, and every other kind the Cluster has an `apply<Kind>` method
+ *   for. Objects are applied namespaces, ServiceCIDRs and Nodes first, then Services,
+ *   workloads, pods, slices, Endpoints. Unknown kinds are reported through `warn` (file,
+ *   document, kind) and skipped.
+ * - Server-set metadata (uid, resourceVersion, creationTimestamp, generation,
+ *   managedFields) and kubectl's last-applied annotation are dropped, so
+ *   `kubectl get -o yaml` output loads as is. Fields svcnet does not model are dropped.
+ * - The target cluster's mode decides what the objects mean (`Cluster.runsControllers`):
+ *   - Controllers on: like `kubectl apply` into a live cluster. Deployments make their
+ *     ReplicaSets and pods, Services their slices and Endpoints, hand-written Endpoints of
+ *     Services without a selector are mirrored by the controller, LoadBalancers get their
+ *     ingress. Objects a controller in these same manifests would make are not applied, so
+ *     nothing is duplicated: a ReplicaSet whose controlling owner is a Deployment in the
+ *     manifests, and a pod whose controlling owner is a ReplicaSet in the manifests, are
+ *     skipped with a reported line (their owner makes its own, with new names and IPs).
+ *     Owner references are matched by kind, namespace and name (a dump's uids are stale).
+ *   - Controllers off: the manifests are state as a cluster recorded it. Pods, Nodes, IPs,
+ *     hostnames and endpoint conditions are taken as given; Deployments and ReplicaSets are
+ *     stored without making pods; each Endpoints is stored and mirrored into EndpointSlices
+ *     here, with the controller's function (`mirrorEndpoints`) and names derived from the
+ *     object, so reloading gives the same names. Not mirrored: an Endpoints with no Service
+ *     of its name, or whose Service has a selector and whose EndpointSlices were given.
  * - Any problem (syntax, type, validation, a missing namespace) rejects the whole load: a
  *   ManifestError lists every problem with file, document number (1-based), object and
  *   field, and nothing is applied.
@@ -22,17 +36,15 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Cluster } from '../cluster/cluster.js';
+import { MIRRORING_MAX_ENDPOINTS_PER_SUBSET, mirrorEndpoints, mirroredSliceInput, shouldMirror } from '../controllers/mirroring.js';
+import type { MirroredSlice } from '../controllers/mirroring.js';
 import { FieldError, SvcnetError, ValidationError, fieldErrors as fe } from '../model/errors.js';
-import { isIP, isIPv6, parseIP, specialRangeOf } from '../model/ip.js';
-import { isDNS1123Label, isValidPortNum, nameIsDNSSubdomain } from '../model/names.js';
 import { Random, randomSuffix } from '../model/random.js';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from '../model/types.js';
-import type { Endpoint, EndpointPort, EndpointSlice, KubeObjectInput, Protocol } from '../model/types.js';
+import { LABEL_SERVICE_NAME } from '../model/types.js';
+import type { Endpoints, KubeObjectInput } from '../model/types.js';
 
-export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';
-export const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
-/** `--mirroring-max-endpoints-per-subset` of kube-controller-manager. */
-export const MIRRORING_MAX_ENDPOINTS_PER_SUBSET = 1000;
+export { LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME } from '../model/types.js';
+export { MIRRORING_MAX_ENDPOINTS_PER_SUBSET } from '../controllers/mirroring.js';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -79,12 +91,18 @@ export class ManifestError extends Error {
 export interface LoadManifestsOptions {
   /** Namespace of namespaced objects that name none (`kubectl apply -n`). Default `default`. */
   namespace?: string;
-  /** Receives one line per skipped object (unknown kind, Endpoints not mirrored). */
+  /**
+   * Receives one line per object skipped or not fully applied (unknown kind, an object its
+   * owner in the manifests makes, an Endpoints not mirrored).
+   */
   warn?: (line: string) => void;
 }
 
 export interface AppliedManifests {
-  /** Objects applied, by kind (mirrored slices count as EndpointSlice). */
+  /**
+   * Objects applied, by kind. Slices mirrored here (controllers off) count as
+   * EndpointSlice; what the cluster's controllers make is not counted.
+   */
   applied: Record<string, number>;
   /** The lines given to `warn`. */
   skipped: string[];
@@ -354,16 +372,32 @@ const ENDPOINTS = obj({
 });
 
 const NAMESPACE = obj({ spec: obj({ finalizers: arr(S) }), status: obj({ phase: S, conditions: 'any' }) });
-const SERVICE_CIDR = obj({ spec: obj({ cidrs: arr(S) }), status: obj({ conditions: CONDITIONS }) });
-const POD = obj({
-  spec: obj({
-    containers: arr(obj({ name: S, image: S, ports: arr(obj({ name: S, hostPort: I, containerPort: I, protocol: S, hostIP: S })) })),
-    nodeName: S,
-    hostname: S,
-    subdomain: S,
-    setHostnameAsFQDN: B,
-    hostNetwork: B,
+const NODE = obj({
+  spec: obj({ podCIDR: S, podCIDRs: arr(S), unschedulable: B }),
+  status: obj({
+    addresses: arr(obj({ type: S, address: S })),
+    conditions: arr(obj({ type: S, status: S, reason: S, message: S, lastHeartbeatTime: S, lastTransitionTime: S })),
   }),
+});
+const SERVICE_CIDR = obj({ spec: obj({ cidrs: arr(S) }), status: obj({ conditions: CONDITIONS }) });
+const POD_SPEC = obj({
+  containers: arr(obj({ name: S, image: S, ports: arr(obj({ name: S, hostPort: I, containerPort: I, protocol: S, hostIP: S })) })),
+  nodeName: S,
+  hostname: S,
+  subdomain: S,
+  setHostnameAsFQDN: B,
+  hostNetwork: B,
+});
+const LABEL_SELECTOR = obj({ matchLabels: 'stringMap', matchExpressions: arr(obj({ key: S, operator: S, values: arr(S) })) });
+const POD_TEMPLATE = obj({ metadata: obj({ labels: 'stringMap', annotations: 'stringMap' }), spec: POD_SPEC });
+const WORKLOAD_STATUS = obj({ observedGeneration: I, replicas: I, updatedReplicas: I, readyReplicas: I, availableReplicas: I, fullyLabeledReplicas: I });
+const DEPLOYMENT = obj({
+  spec: obj({ replicas: I, selector: LABEL_SELECTOR, template: POD_TEMPLATE, revisionHistoryLimit: I }),
+  status: WORKLOAD_STATUS,
+});
+const REPLICA_SET = obj({ spec: obj({ replicas: I, selector: LABEL_SELECTOR, template: POD_TEMPLATE }), status: WORKLOAD_STATUS });
+const POD = obj({
+  spec: POD_SPEC,
   status: obj({
     phase: S,
     conditions: arr(obj({ type: S, status: S, lastProbeTime: S, lastTransitionTime: S, reason: S, message: S })),
@@ -388,14 +422,17 @@ interface KindInfo {
 const KINDS: Readonly<Record<string, KindInfo>> = {
   Namespace: { apiVersions: ['v1'], namespaced: false, shape: NAMESPACE, order: 0 },
   ServiceCIDR: { apiVersions: ['networking.k8s.io/v1', 'networking.k8s.io/v1beta1'], namespaced: false, shape: SERVICE_CIDR, order: 1 },
+  Node: { apiVersions: ['v1'], namespaced: false, shape: NODE, order: 1 },
   Service: { apiVersions: ['v1'], namespaced: true, shape: SERVICE, order: 2 },
+  Deployment: { apiVersions: ['apps/v1'], namespaced: true, shape: DEPLOYMENT, order: 3 },
+  ReplicaSet: { apiVersions: ['apps/v1'], namespaced: true, shape: REPLICA_SET, order: 3 },
   Pod: { apiVersions: ['v1'], namespaced: true, shape: POD, order: 4 },
   EndpointSlice: { apiVersions: ['discovery.k8s.io/v1'], namespaced: true, shape: ENDPOINT_SLICE, order: 5 },
   Endpoints: { apiVersions: ['v1'], namespaced: true, shape: ENDPOINTS, order: 6 },
 };
 
-/** Workload kinds go between Services and slices; other store kinds after namespaces. */
-const GENERIC_ORDER: Readonly<Record<string, number>> = { Deployment: 3, ReplicaSet: 3, StatefulSet: 3, DaemonSet: 3, Node: 1 };
+/** Other kinds the store may gain go after namespaces. */
+const GENERIC_ORDER = 3;
 
 const SERVER_SET_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
 const INT32_MIN = -2147483648;
@@ -483,15 +520,14 @@ function applierFor(cluster: Cluster, kind: string): Applier | undefined {
   switch (kind) {
     case 'Namespace':
     case 'ServiceCIDR':
-    case 'Service':
-    case 'EndpointSlice':
-      return (o) => cluster.apply(o as unknown as KubeObjectInput);
-    // The store models these now, but loading them from manifests is a later step (the
-    // loader's kind table, apply order and CLI expectations change with it).
     case 'Node':
+    case 'Service':
     case 'Deployment':
     case 'ReplicaSet':
-      return undefined;
+    case 'Pod':
+    case 'EndpointSlice':
+    case 'Endpoints':
+      return (o) => cluster.apply(o as unknown as KubeObjectInput);
     default: {
       const method = (cluster as unknown as Record<string, unknown>)[`apply${kind}`];
       if (typeof method !== 'function') return undefined;
@@ -528,7 +564,7 @@ function prepare(cluster: Cluster, doc: ManifestDocument, namespace: string, pro
     return undefined;
   }
   const k = kind as string;
-  const supported = k === 'Endpoints' || applierFor(cluster, k) !== undefined;
+  const supported = applierFor(cluster, k) !== undefined;
   const known = supported ? KINDS[k] : undefined;
   if (!supported) {
     skip(`${formatProblem({ ...at, object: objectLabel(k, raw, true), message: `skipped: svcnet does not model kind ${k} (${apiVersion})` })}`);
@@ -561,7 +597,7 @@ function prepare(cluster: Cluster, doc: ManifestDocument, namespace: string, pro
     doc,
     kind: k,
     label: objectLabel(k, object, namespaced),
-    order: known?.order ?? GENERIC_ORDER[k] ?? 3,
+    order: known?.order ?? GENERIC_ORDER,
     object,
   };
 }
@@ -584,12 +620,52 @@ function problemsOf(error: unknown, p: Prepared, fieldPrefix = ''): ManifestProb
   return [{ ...at, message: `${fieldPrefix}could not be applied: ${message}` }];
 }
 
+/** `<namespace>/<name>` of the objects of one kind in the manifests. */
+function namesOf(prepared: readonly Prepared[], kind: string): Set<string> {
+  const out = new Set<string>();
+  for (const p of prepared) {
+    if (p.kind !== kind) continue;
+    const meta = p.object.metadata as { name?: string; namespace?: string };
+    if (meta.name) out.add(`${meta.namespace}/${meta.name}`);
+  }
+  return out;
+}
+
+/** The controlling owner of an object, as `<kind> <namespace>/<name>`. */
+function ownerOf(p: Prepared): { kind: string; key: string } | undefined {
+  const meta = p.object.metadata as { namespace?: string; ownerReferences?: { kind?: string; name?: string; controller?: boolean }[] };
+  const owner = meta.ownerReferences?.find((r) => r.controller === true);
+  return owner?.kind && owner.name ? { kind: owner.kind, key: `${meta.namespace}/${owner.name}` } : undefined;
+}
+
+/**
+ * With controllers on, the objects a controller in these manifests makes itself: ReplicaSets
+ * owned by a Deployment of the manifests, pods owned by a ReplicaSet of the manifests.
+ */
+function madeByOwners(prepared: readonly Prepared[]): Map<Prepared, string> {
+  const deployments = namesOf(prepared, 'Deployment');
+  const replicaSets = namesOf(prepared, 'ReplicaSet');
+  const out = new Map<Prepared, string>();
+  for (const p of prepared) {
+    const owner = ownerOf(p);
+    if (owner === undefined) continue;
+    if (p.kind === 'ReplicaSet' && owner.kind === 'Deployment' && deployments.has(owner.key)) {
+      out.set(p, `skipped: Deployment ${owner.key} in these manifests makes its own ReplicaSets (the cluster runs controllers)`);
+    } else if (p.kind === 'Pod' && owner.kind === 'ReplicaSet' && replicaSets.has(owner.key)) {
+      out.set(p, `skipped: ReplicaSet ${owner.key} in these manifests makes its own pods (the cluster runs controllers)`);
+    }
+  }
+  return out;
+}
+
 /**
  * Applies parsed manifests in one `cluster.batch`: all or nothing. Throws a ManifestError
- * listing every problem; the cluster is then left exactly as it was.
+ * listing every problem; the cluster is then left exactly as it was. What the objects mean
+ * follows the cluster's mode (`cluster.runsControllers`; see the module comment).
  */
 export function applyManifests(cluster: Cluster, docs: readonly ManifestDocument[], options: LoadManifestsOptions = {}): AppliedManifests {
   const namespace = options.namespace ?? 'default';
+  const controllers = cluster.runsControllers;
   const skipped: string[] = [];
   const skip = (line: string): void => {
     skipped.push(line);
@@ -601,13 +677,7 @@ export function applyManifests(cluster: Cluster, docs: readonly ManifestDocument
     const p = prepare(cluster, doc, namespace, problems, skip);
     if (p) prepared.push(p);
   }
-  const endpointsRejected = new Set<Prepared>();
-  for (const p of prepared) {
-    if (p.kind !== 'Endpoints') continue;
-    const found = endpointsProblems(p);
-    if (found.length > 0) endpointsRejected.add(p);
-    problems.push(...found);
-  }
+  const made = controllers ? madeByOwners(prepared) : new Map<Prepared, string>();
 
   const ordered = prepared.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i).map((e) => e.p);
   const slicedServices = new Set<string>();
@@ -622,34 +692,47 @@ export function applyManifests(cluster: Cluster, docs: readonly ManifestDocument
     applied[kind] = (applied[kind] ?? 0) + 1;
   };
   const rollback = new Error('svcnet: manifest problems');
+  let allApplied = false;
   try {
     cluster.batch(() => {
       for (const p of ordered) {
-        if (p.kind === 'Endpoints') {
-          if (endpointsRejected.has(p)) continue;
-          const slices = mirrorEndpoints(cluster, p, slicedServices, skip);
-          slices.forEach((slice, i) => {
-            try {
-              cluster.batch(() => cluster.applyEndpointSlice(slice));
-              count('EndpointSlice');
-            } catch (error) {
-              problems.push(...problemsOf(error, p, `mirrored EndpointSlice ${slice.metadata.name} (subset ${i}): `));
-            }
-          });
+        const reason = made.get(p);
+        if (reason !== undefined) {
+          skip(formatProblem({ ...placeOf(p), message: reason }));
           continue;
         }
         const apply = applierFor(cluster, p.kind)!;
+        let result: unknown;
         try {
-          cluster.batch(() => apply(p.object));
+          result = cluster.batch(() => apply(p.object));
           count(p.kind);
         } catch (error) {
           problems.push(...problemsOf(error, p));
+          continue;
+        }
+        if (p.kind === 'Endpoints') {
+          for (const slice of endpointsFollowUp(cluster, p, result as Endpoints, controllers, slicedServices, skip)) {
+            try {
+              cluster.batch(() => cluster.applyEndpointSlice(slice.input));
+              count('EndpointSlice');
+            } catch (error) {
+              problems.push(...problemsOf(error, p, `mirrored EndpointSlice ${slice.input.metadata.name}: `));
+            }
+          }
         }
       }
       if (problems.length > 0) throw rollback;
+      allApplied = true;
     });
   } catch (error) {
-    if (error !== rollback) throw error;
+    if (error !== rollback) {
+      // Every object was accepted, but the controllers, reconciling them in the same
+      // batch, could not (e.g. a node's pod CIDR is full): nothing was applied.
+      if (!(allApplied && controllers)) throw error;
+      const files = [...new Set(docs.map((d) => d.file))].join(', ');
+      const message = `the cluster's controllers could not reconcile these objects: ${error instanceof Error ? error.message : String(error)}`;
+      throw new ManifestError([{ file: files, message }]);
+    }
     problems.sort(byPosition);
     throw new ManifestError(problems);
   }
@@ -671,69 +754,7 @@ export async function loadManifests(cluster: Cluster, paths: readonly string[], 
 
 // ---------------------------------------------------------------------------- Endpoints
 
-interface EndpointAddressV1 {
-  ip: string;
-  hostname?: string;
-  nodeName?: string;
-  targetRef?: Endpoint['targetRef'];
-}
-
-interface EndpointPortV1 {
-  name?: string;
-  port: number;
-  protocol?: Protocol;
-  appProtocol?: string;
-}
-
-interface EndpointSubsetV1 {
-  addresses?: EndpointAddressV1[];
-  notReadyAddresses?: EndpointAddressV1[];
-  ports?: EndpointPortV1[];
-}
-
-/** `ValidateEndpoints` (core validation): addresses, hostnames, node names and ports. */
-function endpointsProblems(p: Prepared): ManifestProblem[] {
-  const errs: FieldError[] = [];
-  const meta = p.object.metadata as Record<string, unknown>;
-  const name = typeof meta.name === 'string' ? meta.name : '';
-  if (!name) errs.push(fe.required('metadata.name', 'name or generateName is required'));
-  else for (const msg of nameIsDNSSubdomain(name)) errs.push(fe.invalid('metadata.name', name, msg));
-  const subsets = (p.object.subsets ?? []) as EndpointSubsetV1[];
-  subsets.forEach((subset, i) => {
-    const path = `subsets[${i}]`;
-    const addressErrors = (list: EndpointAddressV1[] | undefined, field: string): void => {
-      (list ?? []).forEach((a, j) => {
-        const ap = `${path}.${field}[${j}]`;
-        if (!a.ip) errs.push(fe.required(`${ap}.ip`));
-        else if (!isIP(a.ip)) errs.push(fe.invalid(`${ap}.ip`, a.ip, 'must be a valid IP address'));
-        else {
-          const special = specialRangeOf(parseIP(a.ip));
-          if (special) errs.push(fe.invalid(`${ap}.ip`, a.ip, `may not be in the ${special} range`));
-        }
-        if (a.hostname) for (const msg of isDNS1123Label(a.hostname)) errs.push(fe.invalid(`${ap}.hostname`, a.hostname, msg));
-        if (a.nodeName) for (const msg of nameIsDNSSubdomain(a.nodeName)) errs.push(fe.invalid(`${ap}.nodeName`, a.nodeName, msg));
-      });
-    };
-    addressErrors(subset.addresses, 'addresses');
-    addressErrors(subset.notReadyAddresses, 'notReadyAddresses');
-    const ports = subset.ports ?? [];
-    const names = new Set<string>();
-    ports.forEach((port, k) => {
-      const pp = `${path}.ports[${k}]`;
-      const portName = port.name ?? '';
-      if (ports.length > 1 && !portName) errs.push(fe.required(`${pp}.name`));
-      else if (portName) for (const msg of isDNS1123Label(portName)) errs.push(fe.invalid(`${pp}.name`, portName, msg));
-      if (names.has(portName)) errs.push(fe.duplicate(`${pp}.name`, portName));
-      names.add(portName);
-      if (port.port === undefined) errs.push(fe.required(`${pp}.port`));
-      else for (const msg of isValidPortNum(port.port)) errs.push(fe.invalid(`${pp}.port`, port.port, msg));
-      const protocol = port.protocol ?? 'TCP';
-      if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) errs.push(fe.notSupported(`${pp}.protocol`, protocol, ['SCTP', 'TCP', 'UDP']));
-    });
-  });
-  const at = { file: p.doc.file, document: p.doc.document, item: p.doc.item, object: p.label };
-  return errs.map((e) => ({ ...at, message: e.toString() }));
-}
+const placeOf = (p: Prepared): Omit<ManifestProblem, 'message'> => ({ file: p.doc.file, document: p.doc.document, item: p.doc.item, object: p.label });
 
 /** FNV-1a, to derive stable slice-name suffixes from the Endpoints' identity. */
 function fnv1a(text: string): number {
@@ -746,72 +767,43 @@ function fnv1a(text: string): number {
 }
 
 /**
- * The EndpointSliceMirroring controller's output for one Endpoints object: per subset and
- * address family, a slice named `<name>-<5 chars>` (generateName; the suffix here is
- * derived from the object so reloading gives the same names), labelled with the service
- * name and the mirroring controller, ready addresses `ready: true`, not-ready addresses
- * `ready: false`, ports by name. At most 1000 addresses per subset are mirrored, as the
- * controller does. Nothing is mirrored when the Endpoints carries
- * `endpointslice.kubernetes.io/skip-mirror: "true"`, when no Service of that name
- * exists, or when the Service has a selector and EndpointSlices for it were given.
+ * Reports what becomes of a stored Endpoints and, with controllers off, returns the slices
+ * to mirror it to (named `<name>-<5 characters>` derived from the Endpoints and the slice's
+ * address type and ports, so that reloading gives the same names). With controllers on,
+ * the mirroring controller does the mirroring; only the lines are reported here.
  */
-function mirrorEndpoints(cluster: Cluster, p: Prepared, slicedServices: ReadonlySet<string>, skip: (line: string) => void): EndpointSlice[] {
-  const meta = p.object.metadata as { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  const at = { file: p.doc.file, document: p.doc.document, item: p.doc.item, object: p.label };
-  if (meta.labels?.[LABEL_SKIP_MIRROR] === 'true') return [];
-  const service = cluster.getService(meta.namespace, meta.name);
+function endpointsFollowUp(
+  cluster: Cluster,
+  p: Prepared,
+  ep: Endpoints,
+  controllers: boolean,
+  slicedServices: ReadonlySet<string>,
+  skip: (line: string) => void,
+): { input: ReturnType<typeof mirroredSliceInput> }[] {
+  const { namespace = 'default', name } = ep.metadata;
+  if (!shouldMirror(ep)) return [];
+  const service = cluster.getService(namespace, name);
   if (!service) {
-    skip(formatProblem({ ...at, message: `not mirrored to EndpointSlices: no Service ${meta.namespace}/${meta.name}` }));
+    skip(formatProblem({ ...placeOf(p), message: `not mirrored to EndpointSlices: no Service ${namespace}/${name}` }));
     return [];
   }
-  if (service.spec.selector && Object.keys(service.spec.selector).length > 0 && slicedServices.has(`${meta.namespace}/${meta.name}`)) {
-    skip(formatProblem({ ...at, message: 'not mirrored: the Service has a selector and its EndpointSlices were given' }));
+  const hasSelector = Object.keys(service.spec.selector ?? {}).length > 0;
+  if (controllers && hasSelector) {
+    skip(formatProblem({ ...placeOf(p), message: 'not mirrored: the Service has a selector, so the endpoints controller owns this Endpoints and rewrites it' }));
     return [];
   }
-  const labels: Record<string, string> = { ...(meta.labels ?? {}) };
-  delete labels[LABEL_SKIP_MIRROR];
-  labels[LABEL_SERVICE_NAME] = meta.name;
-  labels[LABEL_MANAGED_BY] = MIRRORING_CONTROLLER_NAME;
-  const annotations = meta.annotations && Object.keys(meta.annotations).length > 0 ? { ...meta.annotations } : undefined;
-  const base = `${meta.name}-`.slice(0, 58);
-  const slices: EndpointSlice[] = [];
-  const subsets = (p.object.subsets ?? []) as EndpointSubsetV1[];
-  subsets.forEach((subset, i) => {
-    const entries: { address: EndpointAddressV1; ready: boolean }[] = [];
-    for (const address of subset.addresses ?? []) entries.push({ address, ready: true });
-    for (const address of subset.notReadyAddresses ?? []) entries.push({ address, ready: false });
-    if (entries.length > MIRRORING_MAX_ENDPOINTS_PER_SUBSET) {
-      skip(formatProblem({ ...at, message: `subsets[${i}]: only the first ${MIRRORING_MAX_ENDPOINTS_PER_SUBSET} of ${entries.length} addresses are mirrored` }));
-      entries.length = MIRRORING_MAX_ENDPOINTS_PER_SUBSET;
-    }
-    const ports: EndpointPort[] = (subset.ports ?? []).map((port) => {
-      const out: EndpointPort = { name: port.name ?? '', port: port.port, protocol: port.protocol ?? 'TCP' };
-      if (port.appProtocol !== undefined) out.appProtocol = port.appProtocol;
-      return out;
-    });
-    for (const family of ['IPv4', 'IPv6'] as const) {
-      const endpoints: Endpoint[] = [];
-      for (const { address, ready } of entries) {
-        if ((family === 'IPv6') !== isIPv6(address.ip)) continue;
-        const ep: Endpoint = { addresses: [address.ip], conditions: { ready } };
-        if (address.hostname) ep.hostname = address.hostname;
-        if (address.nodeName) ep.nodeName = address.nodeName;
-        if (address.targetRef) ep.targetRef = address.targetRef;
-        endpoints.push(ep);
-      }
-      if (endpoints.length === 0) continue;
-      const suffix = randomSuffix(new Random(fnv1a(`${meta.namespace}/${meta.name}/${i}/${family}`)));
-      const slice: EndpointSlice = {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { name: `${base}${suffix}`, namespace: meta.namespace, labels: { ...labels } },
-        addressType: family,
-        endpoints,
-        ports,
-      };
-      if (annotations) slice.metadata.annotations = { ...annotations };
-      slices.push(slice);
-    }
-  });
-  return slices;
+  if (!controllers && hasSelector && slicedServices.has(`${namespace}/${name}`)) {
+    skip(formatProblem({ ...placeOf(p), message: 'not mirrored: the Service has a selector and its EndpointSlices were given' }));
+    return [];
+  }
+  const { slices, skipped } = mirrorEndpoints(ep);
+  if (skipped > 0) {
+    skip(formatProblem({ ...placeOf(p), message: `${skipped} addresses not mirrored (at most ${MIRRORING_MAX_ENDPOINTS_PER_SUBSET} per subset)` }));
+  }
+  if (controllers) return [];
+  const named = (slice: MirroredSlice): string => {
+    const ports = JSON.stringify(slice.ports.map((port) => [port.name, port.port, port.protocol]));
+    return `${name}-`.slice(0, 58) + randomSuffix(new Random(fnv1a(`${namespace}/${name}/${slice.addressType}/${ports}`)));
+  };
+  return slices.map((slice) => ({ input: mirroredSliceInput(ep, slice, named(slice)) }));
 }

@@ -60,10 +60,11 @@ describe('Cluster: Nodes, Deployments, ReplicaSets, Endpoints', () => {
     expect(() => cluster.apply({ apiVersion: 'v1', kind: 'Deployment', ...dep('w') } as never)).toThrow(/no matches for kind "Deployment" in version "v1"/);
   });
 
-  it('04 Endpoints are read-only and exist only with controllers', () => {
+  it('04 without controllers no Endpoints are derived (only written ones exist); with them, one per Service with a selector and the API server\'s', () => {
     const plain = setup().cluster;
     expect(plain.listEndpoints()).toEqual([]);
-    expect((plain as unknown as Record<string, unknown>).createEndpoints).toBeUndefined();
+    plain.createEndpoints({ metadata: { name: 'ext', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.9.0.1' }] }] });
+    expect(plain.listEndpoints().map((e) => e.metadata.name)).toEqual(['ext']);
     const { cluster } = setup(true);
     expect(cluster.listEndpoints().map((e) => `${e.metadata.namespace}/${e.metadata.name}`)).toEqual(['default/kubernetes', 'kube-system/kube-dns']);
   });

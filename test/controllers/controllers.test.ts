@@ -317,7 +317,7 @@ describe('EndpointSlice controller', () => {
     expect(sizes()).toEqual([0]);
   });
 
-  it('19 selector changes move the endpoints; removing the selector deletes the controller slices but not hand-written ones', () => {
+  it('19 selector changes move the endpoints; removing the selector deletes the controller slices but not hand-written ones, and leaves the Endpoints (then mirrored, as upstream)', () => {
     const { cluster, take } = setup();
     cluster.createPod(pod('a', '10.1.0.5', { app: 'a' }));
     cluster.createPod(pod('b', '10.1.0.6', { app: 'b' }));
@@ -331,11 +331,19 @@ describe('EndpointSlice controller', () => {
       endpoints: [{ addresses: ['192.0.2.1'] }],
       ports: [{ name: '', port: 80, protocol: 'TCP' }],
     });
+    // The Endpoints reflects the pods only, not the hand-written slice.
+    expect(cluster.getEndpoints('default', 'web')!.subsets.flatMap((s) => s.addresses!.map((a) => a.ip))).toEqual(['10.1.0.6']);
     take();
     cluster.updateService(service('web', undefined));
-    expect(take()).toEqual(['MODIFIED Service web', expect.stringMatching(/^DELETED EndpointSlice web-/), 'MODIFIED Endpoints web']);
-    expect(cluster.listEndpointSlices('default', { serviceName: 'web' }).map((s) => s.metadata.name)).toEqual(['web-manual']);
-    expect(cluster.getEndpoints('default', 'web')!.subsets).toEqual([{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80, protocol: 'TCP' }] }]);
+    // The endpoints controller lets go of the Endpoints as last written (upstream returns
+    // early for a nil selector); the mirroring controller then mirrors it.
+    expect(take()).toEqual(['MODIFIED Service web', expect.stringMatching(/^DELETED EndpointSlice web-/), expect.stringMatching(/^ADDED EndpointSlice web-/)]);
+    const slices = cluster.listEndpointSlices('default', { serviceName: 'web' });
+    expect(slices.map((s) => [s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? 'hand-written', s.endpoints.map((e) => e.addresses[0])]).sort()).toEqual([
+      ['endpointslicemirroring-controller.k8s.io', ['10.1.0.6']],
+      ['hand-written', ['192.0.2.1']],
+    ]);
+    expect(cluster.getEndpoints('default', 'web')!.subsets.flatMap((s) => s.addresses!.map((a) => a.ip))).toEqual(['10.1.0.6']);
     // Label changes on a pod move it in and out.
     cluster.updateService(service('web', { app: 'b' }));
     cluster.updatePod({ ...cluster.getPod('default', 'a')!, metadata: { ...cluster.getPod('default', 'a')!.metadata, labels: { app: 'b' } } });
@@ -400,20 +408,20 @@ describe('EndpointSlice controller', () => {
     expect(rvs).toEqual([...rvs].sort((a, b) => a - b));
   });
 
-  it('23 ExternalName and selector-less services get no controller slices; every Service gets an Endpoints', () => {
+  it('23 ExternalName and selector-less services get no controller slices and no Endpoints; default/kubernetes gets the API server\'s', () => {
     const { cluster } = setup();
     cluster.createPod(pod('a', '10.1.0.5', { app: 'a' }));
     cluster.createService(service('ext', { app: 'a' }, undefined, { type: 'ExternalName', externalName: 'example.com' }));
     cluster.createService(service('bare', undefined));
+    cluster.createService(service('sel', { app: 'a' }));
     expect(cluster.listEndpointSlices('default', { serviceName: 'ext' })).toEqual([]);
     expect(cluster.listEndpointSlices('default', { serviceName: 'bare' })).toEqual([]);
-    expect(cluster.listEndpoints('default').map((e) => [e.metadata.name, e.subsets])).toEqual([
-      ['bare', []],
-      ['ext', []],
-      ['kubernetes', []],
+    expect(cluster.listEndpoints('default').map((e) => [e.metadata.name, e.metadata.labels, e.subsets.length])).toEqual([
+      ['kubernetes', { 'endpointslice.kubernetes.io/skip-mirror': 'true' }, 0],
+      ['sel', undefined, 1],
     ]);
-    cluster.deleteService('default', 'bare');
-    expect(cluster.getEndpoints('default', 'bare')).toBeUndefined();
+    cluster.deleteService('default', 'sel');
+    expect(cluster.getEndpoints('default', 'sel')).toBeUndefined();
   });
 });
 

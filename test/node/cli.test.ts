@@ -116,7 +116,7 @@ describe('svcnet nslookup (in process)', () => {
     const r = await cli(['nslookup', 'sleep-2', '--manifests', fixture('04-unknown-kinds.yaml')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Server:\t\t10\.96\.0\.10\nAddress:\t10\.96\.0\.10:53\n\nName:\tsleep-2\.default\.svc\.cluster\.local\nAddress: 10\.\d+\.\d+\.\d+\n\n\*\* server can't find sleep-2\.svc\.cluster\.local: NXDOMAIN\n/);
-    expect(r.stderr).toMatch(/svcnet nslookup: .*04-unknown-kinds\.yaml: document 1 \(Deployment sleep-1\): skipped: svcnet does not model kind Deployment/);
+    expect(r.stderr).toMatch(/svcnet nslookup: .*04-unknown-kinds\.yaml: document 1 \(StatefulSet sleep-1\): skipped: svcnet does not model kind StatefulSet/);
   });
 
   it('17 an unknown pod exits 1', async () => {
