@@ -18,11 +18,11 @@ installNodeLoader();
 const USAGE = `Usage: svcnet <command> [options]
 
 Commands:
-  serve [--manifests <file|dir>]... [--listen 127.0.0.1:6443] [--dns-listen 127.0.0.1:5353]
+  serve [--manifests <file|dir>]... [--empty] [--listen 127.0.0.1:6443] [--dns-listen 127.0.0.1:5353]
         [--no-dns] [--kubeconfig .svcnet/kubeconfig] [--cluster-domain cluster.local]
         [--upstream <ip:port>] [--verbose]
-             svcnet's main job: boot the seed's cluster (or the manifests' objects, with
-             the controllers running), serve its Kubernetes API for kubectl (plain HTTP)
+             svcnet's main job: boot the seed's cluster (or, with --empty, a fresh one;
+             or the manifests' objects, with the controllers running), serve its Kubernetes API for kubectl (plain HTTP)
              and its cluster DNS (UDP+TCP), write a kubeconfig (context svcnet). Runs
              until SIGINT or SIGTERM.
   quickstart [--engine wasm|reference] [--target release|debug]
@@ -296,7 +296,7 @@ function untilStopped(context: MainContext): Promise<string> {
 
 async function serveCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, context: MainContext): Promise<number> {
   const { flags, lists } = parseArgs(args, ['manifests', 'listen', 'dns-listen', 'kubeconfig', 'cluster-domain', 'upstream'], {
-    boolean: ['no-dns', 'verbose'],
+    boolean: ['no-dns', 'verbose', 'empty'],
     repeatable: ['manifests'],
   });
   const listen = addressFlag('listen', flags.listen ?? '127.0.0.1:6443');
@@ -306,6 +306,7 @@ async function serveCommand(args: readonly string[], out: NodeJS.WritableStream,
   if (context.signal?.aborted) return 0;
   const running = await serve({
     manifests: lists.manifests ?? [],
+    empty: flags.empty === 'true',
     apiListen: listen,
     dnsListen,
     dns: flags['no-dns'] !== 'true',

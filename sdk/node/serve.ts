@@ -23,6 +23,8 @@ export const KUBECONFIG_CONTEXT = 'svcnet';
 
 export interface ServeOptions {
   manifests?: readonly string[];
+  /** Start from a fresh cluster (built-in namespaces and services, controllers on) instead of the seed's. */
+  empty?: boolean;
   /** API address, `host:port` (port 0 picks one). */
   apiListen?: string;
   /** DNS address, `host:port`; `off` (or undefined with `dns: false`) runs no DNS server. */
@@ -74,14 +76,17 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   const log = options.log;
   const manifests = options.manifests ?? [];
   let cluster: Cluster;
-  if (manifests.length === 0) {
+  if (manifests.length === 0 && options.empty !== true) {
     cluster = seedCluster();
     log(`svcnet serve: the seed's cluster (kiamol chapter 3 on Docker Desktop): ${cluster.listServices().length} services, ${cluster.listPods().length} pods`);
   } else {
     cluster = new Cluster({ controllers: true });
-    const { applied } = await loadManifests(cluster, manifests, { warn: (line) => log(`svcnet serve: ${line}`) });
-    const counts = Object.entries(applied).map(([kind, n]) => `${n} ${kind}`);
-    log(`svcnet serve: applied ${counts.length > 0 ? counts.join(', ') : 'nothing'} from ${manifests.join(', ')}`);
+    if (manifests.length === 0) log(`svcnet serve: a fresh cluster: namespaces default, kube-system, kube-public, kube-node-lease; services kubernetes, kube-dns`);
+    else {
+      const { applied } = await loadManifests(cluster, manifests, { warn: (line) => log(`svcnet serve: ${line}`) });
+      const counts = Object.entries(applied).map(([kind, n]) => `${n} ${kind}`);
+      log(`svcnet serve: applied ${counts.length > 0 ? counts.join(', ') : 'nothing'} from ${manifests.join(', ')}`);
+    }
   }
 
   const apiAddress = parseHostPort(options.apiListen ?? DEFAULT_API_LISTEN);

@@ -151,3 +151,69 @@ describe('the seed session with the real kubectl', () => {
     expect(r.stderr).toBe('Error from server (NotFound): services "nope" not found\n');
   });
 });
+
+describe('the chapter applied from scratch with the real kubectl', () => {
+  const served = new Served();
+  const EXAMPLES = join(ROOT, 'examples/kiamol-ch03');
+  beforeAll(async () => {
+    await served.start(['--empty', '--no-dns']);
+  }, 60_000);
+  afterAll(async () => {
+    expect(await served.stop()).toBe(0);
+  });
+
+  it('case 1: apply -f creates, re-apply is unchanged', async () => {
+    const created = await served.kubectl('apply', '-f', join(EXAMPLES, 'sleep'));
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe(['deployment.apps/sleep-1 created', 'service/sleep-2 created', 'deployment.apps/sleep-2 created', ''].join('\n'));
+    const again = await served.kubectl('apply', '-f', join(EXAMPLES, 'sleep'));
+    expect(again.stdout).toBe(['deployment.apps/sleep-1 unchanged', 'service/sleep-2 unchanged', 'deployment.apps/sleep-2 unchanged', ''].join('\n'));
+    const pods = await served.kubectl('get', 'pods', '-l', 'app=sleep-2', '-o', 'jsonpath={.items[*].status.podIP}');
+    const ep = await served.kubectl('get', 'endpoints', 'sleep-2', '-o', 'jsonpath={.subsets[0].addresses[0].ip}');
+    expect(ep.stdout).toBe(pods.stdout);
+    expect(ep.stdout).toMatch(/^10\.1\.\d+\.\d+$/);
+  });
+
+  it('case 2: numbers: the LoadBalancer gets localhost, then the headless variant replaces the API service by re-apply', async () => {
+    const r = await served.kubectl('apply', '-f', join(EXAMPLES, 'numbers'));
+    expect(r.code).toBe(0);
+    const web = await served.kubectl('get', 'svc', 'numbers-web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].hostname} {.spec.ports[0].nodePort}');
+    expect(web.stdout).toMatch(/^localhost 3\d{4}$/);
+    const clusterIP = (await served.kubectl('get', 'svc', 'numbers-api', '-o', 'jsonpath={.spec.clusterIP}')).stdout;
+    const headless = await served.kubectl('apply', '-f', join(EXAMPLES, 'numbers-services/api-service-headless.yaml'));
+    // The Endpoints the controller wrote while the Service had a selector stays (as upstream), so apply patches it.
+    expect(headless.stdout).toBe(['service/numbers-api configured', 'endpoints/numbers-api configured', ''].join('\n'));
+    expect(headless.stderr).toMatch(/^Warning: resource endpoints\/numbers-api is missing the kubectl\.kubernetes\.io\/last-applied-configuration annotation/);
+    const ep = await served.kubectl('get', 'endpoints', 'numbers-api');
+    expect(ep.stdout.split('\n')[1]).toMatch(/^numbers-api {3}192\.168\.123\.234:80 {3}\d+s$/);
+    expect((await served.kubectl('get', 'svc', 'numbers-api', '-o', 'jsonpath={.spec.clusterIP}')).stdout).toBe(clusterIP);
+    const slices = await served.kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=numbers-api', '-o', 'jsonpath={.items[*].metadata.labels.endpointslice\\.kubernetes\\.io/managed-by}');
+    expect(slices.stdout).toBe('endpointslicemirroring-controller.k8s.io');
+  });
+
+  it('case 3: the NodePort variant keeps its requested node port', async () => {
+    await served.kubectl('apply', '-f', join(EXAMPLES, 'numbers-services/web-service-nodePort.yaml'));
+    const r = await served.kubectl('get', 'svc', 'numbers-web-node', '-o', 'jsonpath={.spec.type} {.spec.ports[0].nodePort}');
+    expect(r.stdout).toBe('NodePort 30080');
+  });
+
+  it.each([
+    [4, 'an unknown field', 'kind: Service\napiVersion: v1\nmetadata: {name: bad-1}\nspec: {portz: [{port: 80}]}\n', /^Error from server \(BadRequest\): error when creating "STDIN": Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec\.portz"\n$/],
+    [5, 'a port out of range', 'kind: Service\napiVersion: v1\nmetadata: {name: bad-2}\nspec: {ports: [{port: 70000, targetPort: 80}]}\n', /^The Service "bad-2" is invalid: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive\n$/],
+    [6, 'an invalid name', 'kind: Service\napiVersion: v1\nmetadata: {name: Bad_Name}\nspec: {ports: [{port: 80}]}\n', /^The Service "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": /],
+  ])('case %i: create with %s is refused as kubectl prints it, nothing stored', async (_n, _what, manifest, expected) => {
+    const before = (await served.kubectl('get', 'svc', '-o', 'jsonpath={.items[*].metadata.name}')).stdout;
+    const r = await run('kubectl', ['--kubeconfig', served.kubeconfig, '--cache-dir', join(served.dir, 'home', 'cache'), 'create', '-f', '-'], { ...process.env, HOME: join(served.dir, 'home') }, manifest);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(expected);
+    expect((await served.kubectl('get', 'svc', '-o', 'jsonpath={.items[*].metadata.name}')).stdout).toBe(before);
+  });
+
+  it('case 7: delete -f removes what apply made', async () => {
+    const r = await served.kubectl('delete', '-f', join(EXAMPLES, 'sleep'));
+    expect(r.stdout).toBe(['deployment.apps "sleep-1" deleted', 'service "sleep-2" deleted', 'deployment.apps "sleep-2" deleted', ''].join('\n'));
+    const left = await served.kubectl('get', 'pods', '-l', 'app in (sleep-1,sleep-2)');
+    expect(left.stdout).toBe('');
+    expect(left.stderr).toBe('No resources found in default namespace.\n');
+  });
+});
