@@ -40,6 +40,13 @@ export interface EndpointTarget {
 /** Session affinity of the service port (`sessionAffinity: ClientIP`). */
 export interface AffinityConfig {
   timeoutSeconds: number;
+  /**
+   * What one client's affinity is keyed on besides its source IP. Absent: the service port
+   * (iptables `recent` lists and nftables affinity sets are per endpoint of the service port,
+   * whichever frontend was used). `frontend`: the frontend address and port (ipvs mode: each
+   * virtual server is persistent on its own).
+   */
+  scope?: 'frontend';
 }
 
 /**
@@ -59,6 +66,11 @@ export interface RuleDecision {
   masquerade: boolean;
   /** Masquerade when the picked endpoint is the source itself (kube-proxy's per-endpoint hairpin rule). */
   hairpinMasquerade: boolean;
+  /**
+   * The hairpin rule exists for endpoints on this node only (`EndpointTarget.local`): ipvs
+   * mode's KUBE-LOOP-BACK ipset holds local endpoints only. Absent: every endpoint.
+   */
+  hairpinLocalOnly?: boolean;
   affinity?: AffinityConfig;
   /** Why DROP / REJECT / ACCEPT / PASS (e.g. `no endpoints`, `no local endpoints`, `source not in loadBalancerSourceRanges`). */
   reason?: string;
