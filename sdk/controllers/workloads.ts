@@ -52,6 +52,16 @@ export function defaultNode(): Node {
         { type: 'Hostname', address: DEFAULT_NODE_NAME },
       ],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      // Docker Desktop's single node as its kubelet reports it (Kubernetes v1.32 era).
+      nodeInfo: {
+        kernelVersion: '6.10.14-linuxkit',
+        osImage: 'Docker Desktop',
+        containerRuntimeVersion: 'docker://27.5.1',
+        kubeletVersion: 'v1.32.2',
+        kubeProxyVersion: 'v1.32.2',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
     },
   };
 }

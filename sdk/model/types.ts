@@ -446,9 +446,24 @@ export interface NodeSpec {
   unschedulable?: boolean;
 }
 
+/** `NodeSystemInfo`: what the kubelet reports (kubectl's VERSION and wide columns read it). */
+export interface NodeSystemInfo {
+  machineID?: string;
+  systemUUID?: string;
+  bootID?: string;
+  kernelVersion?: string;
+  osImage?: string;
+  containerRuntimeVersion?: string;
+  kubeletVersion?: string;
+  kubeProxyVersion?: string;
+  operatingSystem?: string;
+  architecture?: string;
+}
+
 export interface NodeStatus {
   addresses?: NodeAddress[];
   conditions?: { type: string; status: ConditionStatus; reason?: string; message?: string }[];
+  nodeInfo?: NodeSystemInfo;
 }
 
 /** A node: where pods run, its addresses, zone label and pod CIDR. Cluster-scoped. */
