@@ -258,9 +258,9 @@ export class ApiHandler {
   }
 
   #route(req: ApiRequest): ApiResponse | ApiWatch {
-    const url = new URL(req.url, 'http://svcnet.invalid');
-    const query = url.searchParams;
-    const target = parseApiPath(url.pathname);
+    const q = req.url.indexOf('?');
+    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
+    const target = parseApiPath(q < 0 ? req.url : req.url.slice(0, q));
     const method = req.method.toUpperCase();
     switch (target.kind) {
       case 'root':
@@ -757,7 +757,8 @@ function labelSelectorRequirementsOrBadRequest(text: string | null): Requirement
   try {
     return labelSelectorRequirements(text);
   } catch (error) {
-    throw new BadRequestError(`unable to parse requirement: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BadRequestError(message.startsWith('unable to parse requirement') ? message : `unable to parse requirement: ${message}`);
   }
 }
 

@@ -144,7 +144,12 @@ export function parseApiPath(pathname: string): ApiPath {
     case '/livez':
       return { kind: 'root', path: p };
   }
-  const segs = p.split('/').slice(1).map(decodeURIComponent);
+  let segs: string[];
+  try {
+    segs = p.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return { kind: 'unknown' }; // a malformed %-escape names nothing
+  }
   let group: string;
   let version: string;
   let rest: string[];
