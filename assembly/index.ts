@@ -218,3 +218,90 @@ export function dnsMemoryBytes(): usize {
 export function dnsLayoutSignature(): u32 {
   return dnstable.nameSlotBytes() | (16 << 8) | (12 << 16) | (8 << 24);
 }
+
+// ---------------------------------------------------------------------------------------
+// Raw packets. Layouts: layout.ts ("Raw packets"); codes: packet.ts. `packetReserve`
+// allocates the regions and is the only call here that grows memory; the kernels work on
+// records 0..count-1 of the regions and never allocate.
+
+import * as packet from "./packet";
+import * as checksum from "./checksum";
+
+/** Grows the packet regions to `count` records and `bytes` of packet area; ST_OK or ST_BATCH_TOO_LARGE. Contents are not kept. */
+export function packetReserve(count: u32, bytes: u32): i32 {
+  return packet.reserveRegions(count, bytes);
+}
+
+export function packetCapacity(): u32 {
+  return packet.packetCapacity;
+}
+
+export function packetAreaPtr(): usize {
+  return packet.packetArea;
+}
+
+export function packetAreaBytes(): u32 {
+  return packet.packetAreaBytes;
+}
+
+export function packetDescriptorsPtr(): usize {
+  return packet.descriptors;
+}
+
+export function packetParsedPtr(): usize {
+  return packet.parsedRecords;
+}
+
+export function packetRewritesPtr(): usize {
+  return packet.rewriteRecords;
+}
+
+/** Static buffer of PACKET_REPLY_BYTES for `buildUnreachable`. */
+export function packetReplyPtr(): usize {
+  return packet.replyBuffer;
+}
+
+/** Parses frames 0..count-1 into parsed records; returns how many are usable (reason 0) or -ST_BATCH_TOO_LARGE. */
+export function parsePackets(count: u32, flags: u32): i32 {
+  if (count > packet.packetCapacity) return -ST_BATCH_TOO_LARGE;
+  return <i32>packet.parseBatch(count, flags);
+}
+
+/** Rewrites frames 0..count-1 in place as their rewrite records ask (results in the records); count or -ST_BATCH_TOO_LARGE. */
+export function natPackets(count: u32): i32 {
+  if (count > packet.packetCapacity) return -ST_BATCH_TOO_LARGE;
+  packet.natBatch(count);
+  return <i32>count;
+}
+
+/** Writes the ICMP/ICMPv6 port unreachable for parsed frame `index` at outPtr; its length, or a negated UNREACH_* code. */
+export function buildUnreachable(index: u32, outPtr: usize, outCap: u32, flags: u32): i32 {
+  return packet.unreachableAt(index, outPtr, outCap, flags);
+}
+
+/** Checksum states of parsed frame `index`: IPv4 header in bits 0–1, L4 in bits 2–3 (CHECKSUM_*). */
+export function verifyPacketChecksums(index: u32): u32 {
+  return packet.checksumsAt(index);
+}
+
+/** RFC 1071 checksum of [ptr, ptr + length) (0 when the range leaves memory). */
+export function internetChecksumOf(ptr: usize, length: u32): u32 {
+  if (<u64>ptr + <u64>length > (<u64>memory.size() << 16)) return 0;
+  return checksum.internetChecksum(ptr, length, 0);
+}
+
+/** CRC32c of [ptr, ptr + length) (0 when the range leaves memory). */
+export function crc32cOf(ptr: usize, length: u32): u32 {
+  if (<u64>ptr + <u64>length > (<u64>memory.size() << 16)) return 0;
+  return checksum.crc32c(ptr, length);
+}
+
+/** Bytes held by the packet regions. */
+export function packetMemoryBytes(): usize {
+  return packet.regionBytes();
+}
+
+/** Packet layout facts for the layout test: descriptor | parsed record << 8 | rewrite record << 16. */
+export function packetLayoutSignature(): u32 {
+  return 16 | (128 << 8) | (48 << 16);
+}

@@ -485,3 +485,182 @@
 @inline export const DICT_SOURCE: u32 = 4;
 // @ts-ignore: decorator
 @inline export const DNS_DICT_ENTRIES: u32 = 256;
+
+// =======================================================================================
+// Raw packets: frames in, parsed records, NAT rewrites, ICMP replies (assembly/packet.ts)
+// =======================================================================================
+//
+// Regions, allocated by `packetReserve(count, bytes)` (the only call that grows them; a
+// proxy-only instance never pays for them):
+//
+//   ┌──────────────────┬──────────────────┬──────────────────┬──────────────────┐
+//   │ packet area      │ frame descriptors│ parsed records   │ rewrite records  │
+//   │ `bytes` bytes:   │ 16 B × count     │ 128 B × count    │ 48 B × count     │
+//   │ frames, anywhere │ (input)          │ (parsePackets)   │ (natPackets in,  │
+//   │ in it            │                  │                  │  result out)     │
+//   └──────────────────┴──────────────────┴──────────────────┴──────────────────┘
+//   plus a static reply buffer (PACKET_REPLY_BYTES) for `buildUnreachable`.
+//
+// Record i of each region belongs to frame i. Frames are raw network bytes (network
+// order); the records' numbers are host order like every other record here: an IPv4
+// address is the u32 0x0A600001 for 10.96.0.1, stored little-endian. IPv6 addresses are
+// 16 bytes in network order (as on the wire). Offsets in records count from the frame's
+// first byte.
+
+// ---------------------------------------------------------------------------------------
+// Frame descriptor, 16 bytes (written by the caller)
+//
+//   0          4          8      10     12         16
+//   ├──────────┼──────────┼──────┼──────┼──────────┤
+//   │ offset   │ length   │ link │  0   │    0     │   offset/length: the frame's bytes in
+//   │          │          │ type │      │          │   the packet area; link type: pcap
+//   └──────────┴──────────┴──────┴──────┴──────────┘   LINKTYPE_* (1, 101, 228, 229)
+//   A frame not wholly inside the packet area parses as PARSE_BAD_DESCRIPTOR.
+
+// @ts-ignore: decorator
+@inline export const FRAME_DESC_BYTES: u32 = 16;
+// @ts-ignore: decorator
+@inline export const FRAME_OFFSET: u32 = 0;
+// @ts-ignore: decorator
+@inline export const FRAME_LENGTH: u32 = 4;
+// @ts-ignore: decorator
+@inline export const FRAME_LINK_TYPE: u32 = 8; // u16
+
+// ---------------------------------------------------------------------------------------
+// Parsed record, 128 bytes: the outer packet in the first 64, the packet embedded in an
+// ICMP error in the second 64 (zero otherwise), so kernels that ignore ICMP errors touch
+// one cache line. `parsePackets` zeroes the record, then fills fields as it parses; a
+// dropped packet (reason ≠ 0) keeps the fields parsed before the failing check.
+//
+//   0    1    2    3    4    5    6    7    8         10        12        14        16
+//   ├────┼────┼────┼────┼────┼────┼────┼────┼─────────┼─────────┼─────────┼─────────┤
+//   │rsn │fam │prot│tcpf│frag│ttl │ityp│icod│ l3 off  │ l4 off  │ src port│ dst port│
+//   └────┴────┴────┴────┴────┴────┴────┴────┴─────────┴─────────┴─────────┴─────────┘
+//   16        18        20                  24                                    40
+//   ├─────────┼─────────┼───────────────────┼─────────────────────────────────────┤
+//   │ payload │ frag off│ fragment id       │ source address (v4: u32, v6: 16 B)  │
+//   └─────────┴─────────┴───────────────────┴─────────────────────────────────────┘
+//   40                                    56                  60                  64
+//   ├─────────────────────────────────────┼───────────────────┼───────────────────┤
+//   │ destination address                 │ IP end            │ L4 word           │
+//   └─────────────────────────────────────┴───────────────────┴───────────────────┘
+//   64   65   66        68        70        72        74        76                  80
+//   ├────┼────┼─────────┼─────────┼─────────┼─────────┼─────────┼───────────────────┤
+//   │ifl │iprt│    0    │ in l3   │ in l4   │ in sport│ in dport│         0         │
+//   └────┴────┴─────────┴─────────┴─────────┴─────────┴─────────┴───────────────────┘
+//   80                                    96                                    112  128
+//   ├─────────────────────────────────────┼─────────────────────────────────────┼────┤
+//   │ embedded source address             │ embedded destination address        │ 0  │
+//   └─────────────────────────────────────┴─────────────────────────────────────┴────┘
+//
+//   rsn: PARSE_* reason (0 = usable); fam: 4 / 6 (0 before the IP header); prot: IPv4
+//   protocol or the IPv6 chain's upper-layer next header; tcpf: TCP flags byte (FIN 1,
+//   SYN 2, RST 4, PSH 8, ACK 16, URG 32, ECE 64, CWR 128); frag: FRAG_* flags; ttl: TTL /
+//   hop limit; ityp/icod: ICMP(v6) type and code.
+//   l4 off: 0 for a non-first fragment (no L4 header). Ports: TCP/UDP/SCTP; ICMP echo-like
+//   messages put their identifier in both. payload: bytes after the L4 header up to the
+//   IP end (non-first fragments: the fragment's data). frag off: in bytes. fragment id:
+//   IPv4 identification or the IPv6 fragment header's. IP end: l3 off + total length
+//   (bytes after it, e.g. Ethernet padding, belong to no layer). L4 word: TCP sequence
+//   number, SCTP verification tag, ICMP header bytes 4..7 (echo: id << 16 | sequence).
+//   ifl: INNER_* flags (0 = no embedded packet); iprt: its protocol; in l3 / in l4: its
+//   header offsets in the frame (in l4 = 0 when it is a non-first fragment).
+
+// @ts-ignore: decorator
+@inline export const PARSED_BYTES: u32 = 128;
+// @ts-ignore: decorator
+@inline export const PARSED_REASON: u32 = 0; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_FAMILY: u32 = 1; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_PROTOCOL: u32 = 2; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_TCP_FLAGS: u32 = 3; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_FRAG_FLAGS: u32 = 4; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_TTL: u32 = 5; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_ICMP_TYPE: u32 = 6; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_ICMP_CODE: u32 = 7; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_L3_OFFSET: u32 = 8; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_L4_OFFSET: u32 = 10; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_SRC_PORT: u32 = 12; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_DST_PORT: u32 = 14; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_PAYLOAD_LENGTH: u32 = 16; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_FRAG_OFFSET: u32 = 18; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_FRAG_ID: u32 = 20;
+// @ts-ignore: decorator
+@inline export const PARSED_SRC: u32 = 24; // 16 bytes
+// @ts-ignore: decorator
+@inline export const PARSED_DST: u32 = 40; // 16 bytes
+// @ts-ignore: decorator
+@inline export const PARSED_IP_END: u32 = 56;
+// @ts-ignore: decorator
+@inline export const PARSED_L4_WORD: u32 = 60;
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_FLAGS: u32 = 64; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_PROTOCOL: u32 = 65; // u8
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_L3_OFFSET: u32 = 68; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_L4_OFFSET: u32 = 70; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_SRC_PORT: u32 = 72; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_DST_PORT: u32 = 74; // u16
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_SRC: u32 = 80; // 16 bytes
+// @ts-ignore: decorator
+@inline export const PARSED_INNER_DST: u32 = 96; // 16 bytes
+
+// ---------------------------------------------------------------------------------------
+// Rewrite record, 48 bytes (written by the caller; `natPackets` writes the result byte)
+//
+//   0    1    2         4         6         8                                    24
+//   ├────┼────┼─────────┼─────────┼─────────┼─────────────────────────────────────┤
+//   │flg │res │    0    │ src port│ dst port│ new source address (v4 u32 / v6)    │
+//   └────┴────┴─────────┴─────────┴─────────┴─────────────────────────────────────┘
+//   24                                    40                  48
+//   ├─────────────────────────────────────┼───────────────────┤
+//   │ new destination address             │         0         │
+//   └─────────────────────────────────────┴───────────────────┘
+//   flg: NAT_* flags selecting the fields to write (0 = leave the packet alone); the
+//   NAT_INNER_* flags translate the packet inside an ICMP error from the mirrored fields
+//   (its source ← the record's destination, its destination ← the record's source).
+//   res: NAT_RESULT_* bits, 0 = done as asked.
+
+// @ts-ignore: decorator
+@inline export const REWRITE_BYTES: u32 = 48;
+// @ts-ignore: decorator
+@inline export const REWRITE_FLAGS: u32 = 0; // u8
+// @ts-ignore: decorator
+@inline export const REWRITE_RESULT: u32 = 1; // u8
+// @ts-ignore: decorator
+@inline export const REWRITE_SRC_PORT: u32 = 4; // u16
+// @ts-ignore: decorator
+@inline export const REWRITE_DST_PORT: u32 = 6; // u16
+// @ts-ignore: decorator
+@inline export const REWRITE_SRC: u32 = 8; // 16 bytes
+// @ts-ignore: decorator
+@inline export const REWRITE_DST: u32 = 24; // 16 bytes
+
+// ---------------------------------------------------------------------------------------
+// Limits
+
+/** Largest ICMP reply: 802.1Q Ethernet header 18 + IPv6 40 + ICMPv6 8 + 1232 quoted bytes. */
+// @ts-ignore: decorator
+@inline export const PACKET_REPLY_BYTES: u32 = 1298;
+// @ts-ignore: decorator
+@inline export const PACKET_MAX_RECORDS: u32 = 0x0010_0000;
+// @ts-ignore: decorator
+@inline export const PACKET_MAX_AREA_BYTES: u32 = 0x1000_0000;
