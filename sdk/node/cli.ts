@@ -12,6 +12,7 @@ import { ManifestError, loadManifests } from './manifests.js';
 import { ApiServerError } from './api-server.js';
 import { serve, serveInstructions } from './serve.js';
 import { PodNotFoundError, inProcessExchange, nslookup, podDnsContext, udpExchange } from './nslookup.js';
+import { routeCommand } from './route.js';
 
 installNodeLoader();
 
@@ -44,6 +45,15 @@ Commands:
              search domains. Answered in process, or with --server by a running
              \`svcnet dns serve\` over UDP (the output still names the pod's nameserver,
              the kube-dns ClusterIP, as the pod's packets are sent there).
+  route --manifests <file|dir>... --node <name> --in <in.pcap> --out <out.pcap>
+        [--verdicts <out.jsonl>] [--config <KubeProxyConfiguration yaml>]
+        [--mode iptables|nftables|ipvs] [--node-ip <ip>]... [--engine reference]
+             Route a capture (pcap or pcapng; Ethernet or raw IP) through that node's
+             kube-proxy, as the manifests' Services and EndpointSlices program it:
+             --out gets the packets as they leave the node (DNAT/masquerade rewritten,
+             REJECT answered with ICMP port unreachable, DROP absent), --verdicts one
+             JSON line per packet. Node addresses: --node-ip (primary first), else the
+             Node's InternalIP/ExternalIP addresses.
   version    Print svcnet's version.
   help       Print this text.
 `;
@@ -150,6 +160,8 @@ export async function main(
       }
       case 'nslookup':
         return await nslookupCommand(rest, out, err);
+      case 'route':
+        return await routeCommand(rest, err);
       case 'version':
       case '--version':
         out.write(`${await version()}\n`);
