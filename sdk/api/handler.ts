@@ -33,7 +33,7 @@ import { API_GROUPS, API_RESOURCES, groupVersionOf } from './resources.js';
 import type { ApiResource } from './resources.js';
 import { columnsFor, rowsFor, tableFor } from './tables.js';
 import type { IncludeObject } from './tables.js';
-import { unknownFields } from './schema.js';
+import { decodeError, unknownFields } from './schema.js';
 
 /** The Kubernetes version the API reports (kubectl's table formats are v1.32's). */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' } as const;
@@ -604,8 +604,15 @@ export class ApiHandler {
     if (query.getAll('dryRun').length > 0) throw new BadRequestError('svcnet does not support dryRun requests');
   }
 
+  /** Go's decoder refuses values of the wrong JSON type before anything else looks at the object. */
+  #checkTypes(obj: Record<string, unknown>, resource: ApiResource): void {
+    const message = decodeError(resource.kind, obj);
+    if (message !== undefined) throw new BadRequestError(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${message}`);
+  }
+
   #create(req: ApiRequest, resource: ApiResource, kind: ResourceKind, namespace: string | undefined, query: URLSearchParams): ApiResponse {
     const obj = this.#body(req, resource, 'create');
+    this.#checkTypes(obj, resource);
     this.#checkObject(obj, resource, namespace, query);
     const created = this.#ops[kind].create(obj as unknown as KubeObjectInput);
     return json(201, created);
@@ -613,6 +620,7 @@ export class ApiHandler {
 
   #update(req: ApiRequest, resource: ApiResource, kind: ResourceKind, namespace: string | undefined, name: string, query: URLSearchParams): ApiResponse {
     const obj = this.#body(req, resource, 'update');
+    this.#checkTypes(obj, resource);
     this.#checkObject(obj, resource, namespace, query);
     const meta = obj.metadata as Record<string, unknown>;
     if (meta.name !== undefined && meta.name !== name) throw new BadRequestError('the name of the object (' + String(meta.name) + ') does not match the name on the URL (' + name + ')');
@@ -640,6 +648,7 @@ export class ApiHandler {
     if (current === undefined) throw new NotFoundError(kind, namespace, name);
     const patched = applyPatch(deepCopy(current), patch, type, kind) as Record<string, unknown>;
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw new BadRequestError('the patch does not leave an object');
+    this.#checkTypes(patched, resource);
     this.#checkObject(patched, resource, namespace, query);
     const meta = patched.metadata as Record<string, unknown>;
     if (meta.name !== name) throw new BadRequestError('metadata.name cannot be changed by a patch');

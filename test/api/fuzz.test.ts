@@ -73,7 +73,7 @@ describe('API handler fuzz', () => {
           return;
         }
         expect(reply.status).toBeGreaterThanOrEqual(200);
-        expect(reply.status).toBeLessThan(600);
+        expect(reply.status).toBeLessThan(500); // no request crashes the handler
         if (reply.headers['content-type'] !== 'application/json') return;
         const parsed = JSON.parse(reply.body) as { kind?: string; status?: string; code?: number };
         if (reply.status >= 400) {

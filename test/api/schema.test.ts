@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { KIND_SCHEMAS, unknownFields } from '../../sdk/api/schema.js';
+import { KIND_SCHEMAS, decodeError, unknownFields } from '../../sdk/api/schema.js';
 import { RESOURCE_KINDS } from '../../sdk/model/types.js';
 
 /** Every document of a YAML stream, as kubectl would send it (JSON of the same tree). */
@@ -485,8 +485,8 @@ status:
     - { type: Hostname, address: docker-desktop }
   daemonEndpoints: { kubeletEndpoint: { Port: 10250 } }
   nodeInfo:
-    machineID: 0123
-    systemUUID: 4567
+    machineID: "0123"
+    systemUUID: "4567"
     bootID: 89ab
     kernelVersion: 6.10.14-linuxkit
     osImage: Docker Desktop
@@ -515,7 +515,7 @@ metadata:
     endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io
     kubernetes.io/service-name: sleep-2
   ownerReferences:
-    - { apiVersion: v1, kind: Service, name: sleep-2, uid: 1, controller: true, blockOwnerDeletion: true }
+    - { apiVersion: v1, kind: Service, name: sleep-2, uid: 0a0b0c0d-0000-4000-8000-000000000003, controller: true, blockOwnerDeletion: true }
 addressType: IPv4
 endpoints:
   - addresses: [10.1.0.12]
@@ -525,7 +525,7 @@ endpoints:
     zone: zone-a
     hints: { forZones: [{ name: zone-a }] }
     deprecatedTopology: { kubernetes.io/hostname: docker-desktop }
-    targetRef: { kind: Pod, namespace: default, name: sleep-2-7f69798f94-q8ffc, uid: 2 }
+    targetRef: { kind: Pod, namespace: default, name: sleep-2-7f69798f94-q8ffc, uid: 5f2c1b62-1b1c-4f57-9d1e-2b3f4c5d6e7f }
 ports:
   - { name: "", protocol: TCP, port: 80, appProtocol: http }
 `;
@@ -615,24 +615,36 @@ status:
     - { type: Available, status: "True", lastUpdateTime: "2025-02-19T10:00:00Z", lastTransitionTime: "2025-02-19T10:00:00Z", reason: MinimumReplicasAvailable, message: ok }
 `;
 
+const REAL_MANIFESTS = [
+  { desc: '01 kiamol sleep-1 Deployment', yaml: SLEEP_1 },
+  { desc: '02 kiamol sleep-2 Service', yaml: SLEEP_2_SERVICE },
+  { desc: '03 kiamol numbers-web LoadBalancer', yaml: NUMBERS_WEB_SERVICE },
+  { desc: '04 kiamol numbers-web-node NodePort', yaml: NUMBERS_WEB_NODE_PORT },
+  { desc: '05 kiamol numbers-api ExternalName', yaml: NUMBERS_API_EXTERNAL_NAME },
+  { desc: '06 kiamol selector-less Service and its Endpoints', yaml: NUMBERS_API_HEADLESS },
+  { desc: '07 kiamol lab Deployment with a privileged initContainer', yaml: LAB_DEPLOYMENT },
+  { desc: '08 kiamol lab solution Services', yaml: LAB_SERVICES },
+  { desc: '09 Deployment with probes, resources, volumes, env, securityContext, affinity', yaml: FULL_DEPLOYMENT },
+  { desc: '10 Pod as served, with managedFields, ownerReferences and status', yaml: SERVER_POD },
+  { desc: '11 Node with status.nodeInfo and daemonEndpoints', yaml: NODE },
+  { desc: '12 EndpointSlice with hints and targetRef', yaml: ENDPOINT_SLICE },
+  { desc: '13 Service as served, with status.loadBalancer', yaml: SERVER_SERVICE },
+  { desc: '14 Namespace, ServiceCIDR, ReplicaSet and Deployment with status', yaml: OTHER_KINDS },
+];
+
 describe('unknownFields: real manifests have no unknown fields', () => {
-  it.each([
-    { desc: '01 kiamol sleep-1 Deployment', yaml: SLEEP_1 },
-    { desc: '02 kiamol sleep-2 Service', yaml: SLEEP_2_SERVICE },
-    { desc: '03 kiamol numbers-web LoadBalancer', yaml: NUMBERS_WEB_SERVICE },
-    { desc: '04 kiamol numbers-web-node NodePort', yaml: NUMBERS_WEB_NODE_PORT },
-    { desc: '05 kiamol numbers-api ExternalName', yaml: NUMBERS_API_EXTERNAL_NAME },
-    { desc: '06 kiamol selector-less Service and its Endpoints', yaml: NUMBERS_API_HEADLESS },
-    { desc: '07 kiamol lab Deployment with a privileged initContainer', yaml: LAB_DEPLOYMENT },
-    { desc: '08 kiamol lab solution Services', yaml: LAB_SERVICES },
-    { desc: '09 Deployment with probes, resources, volumes, env, securityContext, affinity', yaml: FULL_DEPLOYMENT },
-    { desc: '10 Pod as served, with managedFields, ownerReferences and status', yaml: SERVER_POD },
-    { desc: '11 Node with status.nodeInfo and daemonEndpoints', yaml: NODE },
-    { desc: '12 EndpointSlice with hints and targetRef', yaml: ENDPOINT_SLICE },
-    { desc: '13 Service as served, with status.loadBalancer', yaml: SERVER_SERVICE },
-    { desc: '14 Namespace, ServiceCIDR, ReplicaSet and Deployment with status', yaml: OTHER_KINDS },
-  ])('$desc', ({ yaml }) => {
+  it.each(REAL_MANIFESTS)('$desc', ({ yaml }) => {
     for (const doc of documents(yaml)) expect(unknownFields(String(doc.kind), doc)).toEqual([]);
+  });
+});
+
+describe('decodeError: real manifests decode without a type error', () => {
+  // Node IDs and uids are quoted above: YAML reads `machineID: 0123` and `uid: 1` as numbers,
+  // which the API server refuses for string fields.
+  it.each(REAL_MANIFESTS)('$desc', ({ yaml }) => {
+    const docs = documents(yaml);
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) expect(decodeError(String(doc.kind), doc)).toBeUndefined();
   });
 });
 

@@ -215,6 +215,14 @@ describe('writes', () => {
     expect(cluster.listPods('default', { labelSelector: 'app=sleep-1' })).toHaveLength(3);
   });
 
+  it('case 17: a value of the wrong JSON type is refused while decoding, as Go\'s decoder words it', async () => {
+    const rv = cluster.resourceVersion;
+    const r = await call('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'w-type' }, spec: { ports: [{ port: '80' }] } } });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe('Service in version "v1" cannot be handled as a Service: json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32');
+    expect(cluster.resourceVersion).toBe(rv);
+  });
+
   it('case 16: a write into a missing namespace is NotFound', async () => {
     const r = await call('POST', '/api/v1/namespaces/nowhere/services', { body: svc('w-x') });
     expect(r.status).toBe(404);
