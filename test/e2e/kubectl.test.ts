@@ -145,6 +145,21 @@ describe('the seed session with the real kubectl', () => {
     expect(lines).toEqual(['Server:\t\t10.96.0.10', 'Address:\t10.96.0.10:53', 'Name:\tnumbers-api.default.svc.cluster.local', 'Address: 10.103.155.91']);
   });
 
+  it('case 8: a graceful delete shows Terminating and a terminating endpoint until the grace period ends', async () => {
+    const name = (await served.kubectl('get', 'pods', '-l', 'app=sleep-1', '-o', 'jsonpath={.items[0].metadata.name}')).stdout;
+    const deleting = served.kubectl('delete', 'pod', name, '--grace-period=2');
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'Terminating'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await served.kubectl('get', 'pod', name, '--no-headers')).stdout.split(/\s+/)[2] ?? '';
+    }
+    expect(status).toBe('Terminating');
+    const done = await deleting;
+    expect(done.stdout).toBe(`pod "${name}" deleted\n`);
+    const gone = await served.kubectl('get', 'pod', name);
+    expect(gone.stderr).toBe(`Error from server (NotFound): pods "${name}" not found\n`);
+  });
+
   it('case 7: errors come back as kubectl prints them', async () => {
     const r = await served.kubectl('get', 'svc', 'nope');
     expect(r.code).toBe(1);
