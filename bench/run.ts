@@ -1,19 +1,24 @@
 // Benchmark entry: node --expose-gc --import tsx bench/run.ts [--quick]
-//   [--suites=route,dns] [--engines=wasm,reference,naive-map] [--sizes=1000,10000,100000]
-//   [--wasm-target=release|debug] [--kernel-only]
+//   [--suites=route,dns,controlplane] [--engines=wasm,reference,naive-map]
+//   [--sizes=1000,10000,100000] [--wasm-target=release|debug] [--kernel-only]
 //
-// Progress goes to stderr, the summary table to stdout; results are written to
-// bench/results/latest.json and latest.meta.json.
+// Progress goes to stderr, the summary tables to stdout; results are written to
+// bench/results/latest.json and latest.meta.json. Rows of suites not run this time are
+// kept from the previous latest.json (meta.suiteRuns says when and how each suite's rows
+// were measured), so `--suites=controlplane` does not erase the route and dns rows.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type WasmTarget, selectEngines, wasmOptions, wasmTargetLoaded } from './engines.js';
 import { type BenchResult, ROUTE_SIZES, caseOptions, runRouteBench, sinkValue } from './route.js';
 import { type DnsBenchRow, dnsSinkValue, runDnsBench } from './dns.js';
+import { type ControlPlaneRow, controlPlaneOptions, controlPlaneSinkValue, runControlPlaneBench } from './controlplane.js';
 
 const BATCH = 4096;
 const ENDPOINTS = 10;
+const SUITES = ['route', 'dns', 'controlplane'] as const;
+type SuiteName = (typeof SUITES)[number];
 
 const { values: args } = parseArgs({
   options: {
@@ -22,7 +27,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     'wasm-target': { type: 'string' },
     'kernel-only': { type: 'boolean', default: false },
-    suites: { type: 'string', default: 'route,dns' },
+    suites: { type: 'string', default: SUITES.join(',') },
   },
 });
 
@@ -55,6 +60,80 @@ function dnsTable(rows: readonly DnsBenchRow[]): string {
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+/**
+ * Control-plane rows: one line per case, time (ms for loads, µs for changes) or bytes per
+ * engine, and how many times less wasm needs than each other engine (reference ÷ wasm).
+ */
+function controlPlaneTable(rows: readonly ControlPlaneRow[]): string {
+  const engines = ['wasm', 'reference', 'naive-map'] as const;
+  const present = engines.filter((e) => rows.some((r) => r.engine === e));
+  const cases = [...new Set(rows.map((r) => r.case))];
+  const value = (row: ControlPlaneRow | undefined): number | undefined => row?.ms ?? row?.microseconds ?? row?.bytes;
+  const fmt = (n: number | undefined, digits: number): string => (n === undefined ? '—' : n.toFixed(digits));
+  const ratio = (other: number | undefined, wasm: number | undefined): string =>
+    other === undefined || wasm === undefined || wasm === 0 ? '—' : `${(other / wasm).toFixed(2)}×`;
+  const header = ['case', 'unit', ...present, ...present.filter((e) => e !== 'wasm').map((e) => `${e}/wasm`)];
+  const body: string[][] = [];
+  for (const c of cases) {
+    const byEngine = (e: string) => rows.find((r) => r.case === c && r.engine === e);
+    const sample = rows.find((r) => r.case === c)!;
+    if (sample.bytesPerServicePort !== undefined && sample.case.startsWith('memory slope')) {
+      for (const [unit, pick] of [
+        ['B/service port', (r?: ControlPlaneRow) => r?.bytesPerServicePort],
+        ['B/endpoint', (r?: ControlPlaneRow) => r?.bytesPerEndpoint],
+      ] as const) {
+        const values = present.map((e) => pick(byEngine(e)));
+        const wasm = values[present.indexOf('wasm')];
+        body.push([c, unit, ...values.map((v) => fmt(v, 1)), ...present.filter((e) => e !== 'wasm').map((e) => ratio(pick(byEngine(e)), wasm))]);
+      }
+      continue;
+    }
+    const unit = sample.ms !== undefined ? 'ms (median)' : sample.microseconds !== undefined ? 'µs (median)' : 'bytes';
+    const digits = sample.ms !== undefined || sample.microseconds !== undefined ? 2 : 0;
+    const values = present.map((e) => value(byEngine(e)));
+    const wasm = values[present.indexOf('wasm')];
+    body.push([c, unit, ...values.map((v) => fmt(v, digits)), ...present.filter((e) => e !== 'wasm').map((e) => ratio(value(byEngine(e)), wasm))]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+interface SuiteRun {
+  date: string;
+  quick: boolean;
+  durationSeconds: number;
+}
+
+/** Rows and per-suite run records of the previous latest.json / latest.meta.json, if readable. */
+function previousResults(folder: URL): { rows: { suite?: string }[]; suiteRuns: Partial<Record<string, SuiteRun>> } {
+  const rowsFile = new URL('latest.json', folder);
+  const metaFile = new URL('latest.meta.json', folder);
+  let rows: { suite?: string }[] = [];
+  let suiteRuns: Partial<Record<string, SuiteRun>> = {};
+  try {
+    if (existsSync(rowsFile)) {
+      const parsed: unknown = JSON.parse(readFileSync(rowsFile, 'utf8'));
+      if (Array.isArray(parsed)) rows = parsed as { suite?: string }[];
+    }
+    if (existsSync(metaFile)) {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { suiteRuns?: Partial<Record<string, SuiteRun>>; date?: string; durationSeconds?: number; flags?: { quick?: boolean } };
+      if (meta.suiteRuns) suiteRuns = meta.suiteRuns;
+      else if (meta.date) {
+        // Written before suiteRuns existed: every suite in the rows came from that run.
+        for (const suite of new Set(rows.map((r) => r.suite))) {
+          if (suite) suiteRuns[suite] = { date: meta.date, quick: meta.flags?.quick ?? false, durationSeconds: meta.durationSeconds ?? 0 };
+        }
+      }
+    }
+  } catch (error) {
+    log(`note: previous results unreadable (${error instanceof Error ? error.message : String(error)}); writing this run's rows only`);
+    rows = [];
+    suiteRuns = {};
+  }
+  return { rows, suiteRuns };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const quick = args.quick ?? false;
@@ -68,18 +147,46 @@ async function main(): Promise<void> {
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') log('note: run with --expose-gc so the heap is collected between cases');
   log(`svcnet bench${quick ? ' (quick)' : ''}: engines ${engines.map((e) => e.name).join(', ')}; sizes ${sizes.join(', ')}`);
 
-  const suites = (args.suites ?? 'route,dns').split(',').map((s) => s.trim());
-  const unknownSuites = suites.filter((s) => s !== 'route' && s !== 'dns');
-  if (unknownSuites.length > 0) throw new Error(`unknown suite(s) ${unknownSuites.join(', ')}; known: route, dns`);
-  const results: BenchResult[] = suites.includes('route')
-    ? await runRouteBench({ engines, sizes, endpoints: ENDPOINTS, batch: BATCH, quick, endToEnd: !args['kernel-only'], log })
-    : [];
-  const dnsRows: DnsBenchRow[] = suites.includes('dns') ? await runDnsBench({ quick, log }) : [];
+  const suites = (args.suites ?? SUITES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const unknownSuites = suites.filter((s) => !(SUITES as readonly string[]).includes(s));
+  if (unknownSuites.length > 0) throw new Error(`unknown suite(s) ${unknownSuites.join(', ')}; known: ${SUITES.join(', ')}`);
+  const suiteRuns: Partial<Record<SuiteName, SuiteRun>> = {};
+  const timed = async <T>(suite: SuiteName, run: () => Promise<T[]>): Promise<T[]> => {
+    if (!suites.includes(suite)) return [];
+    const suiteStarted = Date.now();
+    const rows = await run();
+    suiteRuns[suite] = { date: new Date().toISOString(), quick, durationSeconds: Math.round((Date.now() - suiteStarted) / 100) / 10 };
+    return rows;
+  };
+  const results: BenchResult[] = await timed('route', () =>
+    runRouteBench({ engines, sizes, endpoints: ENDPOINTS, batch: BATCH, quick, endToEnd: !args['kernel-only'], log }),
+  );
+  const dnsRows: DnsBenchRow[] = await timed('dns', () => runDnsBench({ quick, log }));
+  const controlPlaneRows: ControlPlaneRow[] = await timed('controlplane', () => runControlPlaneBench({ engines, quick, log }));
 
   const folder = new URL('./results/', import.meta.url);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(new URL('latest.json', folder), `${JSON.stringify([...results, ...dnsRows], null, 2)}\n`);
+  const previous = previousResults(folder);
+  const kept = previous.rows.filter((r) => !suites.includes(r.suite ?? ''));
+  const keptSuites = [...new Set(kept.map((r) => r.suite ?? '?'))];
+  if (kept.length > 0) log(`keeping ${kept.length} rows of suite(s) ${keptSuites.join(', ')} from the previous latest.json`);
+  const rowsBySuite = new Map<string, unknown[]>();
+  for (const row of [...kept, ...results, ...dnsRows, ...controlPlaneRows] as { suite?: string }[]) {
+    const suite = row.suite ?? '?';
+    if (!rowsBySuite.has(suite)) rowsBySuite.set(suite, []);
+    rowsBySuite.get(suite)!.push(row);
+  }
+  // Suites in their canonical order, whichever run wrote them.
+  const order = [...SUITES, ...[...rowsBySuite.keys()].filter((s) => !(SUITES as readonly string[]).includes(s))];
+  const allRows = order.flatMap((s) => rowsBySuite.get(s) ?? []);
+  writeFileSync(new URL('latest.json', folder), `${JSON.stringify(allRows, null, 2)}\n`);
   const cpus = os.cpus();
+  const mergedSuiteRuns: Partial<Record<string, SuiteRun>> = {};
+  for (const suite of order) {
+    if (!rowsBySuite.has(suite)) continue;
+    const run = suiteRuns[suite as SuiteName] ?? previous.suiteRuns[suite];
+    if (run) mergedSuiteRuns[suite] = run;
+  }
   const meta = {
     node: process.version,
     v8: process.versions.v8,
@@ -88,15 +195,21 @@ async function main(): Promise<void> {
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+    /** Suites this run measured; rows of the others were kept from earlier runs. */
+    suites,
+    /** When each suite's rows in latest.json were measured. */
+    suiteRuns: mergedSuiteRuns,
     flags: {
       quick,
       engines: engines.map((e) => e.name),
-      wasmTarget: wasmTargetLoaded ?? null,
+      // The controlplane suite loads wasm in its engine processes only.
+      wasmTarget: wasmTargetLoaded ?? (controlPlaneRows.some((r) => r.engine === 'wasm') ? (wasmOptions.target ?? 'release') : null),
       sizes,
       endpoints: ENDPOINTS,
       batch: BATCH,
       endToEnd: !args['kernel-only'],
       benny: caseOptions(quick),
+      controlplane: controlPlaneOptions(quick),
       execArgv: process.execArgv,
       exposeGc: typeof (globalThis as { gc?: unknown }).gc === 'function',
     },
@@ -105,12 +218,13 @@ async function main(): Promise<void> {
 
   if (results.length > 0) process.stdout.write(`\n${table(results)}\n\n`);
   if (dnsRows.length > 0) process.stdout.write(`${dnsTable(dnsRows)}\n\n`);
+  if (controlPlaneRows.length > 0) process.stdout.write(`${controlPlaneTable(controlPlaneRows)}\n\n`);
   process.stdout.write(
     `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}${meta.flags.wasmTarget ? `, wasm target ${meta.flags.wasmTarget}` : ''}; ` +
       `${meta.durationSeconds} s; results in bench/results/latest.json\n`,
   );
   // Keeps the folded verdicts observable.
-  if (sinkValue() === 0x7fff_ffff || dnsSinkValue() === 0x7fff_ffff) log('');
+  if (sinkValue() === 0x7fff_ffff || dnsSinkValue() === 0x7fff_ffff || controlPlaneSinkValue() === 0x7fff_ffff) log('');
 }
 
 main().catch((error: unknown) => {

@@ -57,10 +57,14 @@ function frontendKey(f: Frontend): string {
   return `${formatIPv4(f.address)}:${f.port}/${PROTOCOL_NAMES[f.protocol] ?? f.protocol}`;
 }
 
+/** Slots per entry of NodeProxy's undo journal: map, key, had, old value. */
+const JOURNAL_STRIDE = 4;
+
 const ZERO_BACKEND: Backend = { address: 0, port: 0, flags: 0 };
 
-function backendKey(b: Backend): string {
-  return `${b.address}:${b.port}`;
+/** (address, port) as one exact number (address < 2^32, port < 2^16: below 2^48). */
+function backendKey(b: Backend): number {
+  return b.address * 0x1_0000 + b.port;
 }
 
 function emptyStats(): SyncStats {
@@ -99,8 +103,11 @@ export class NodeProxy implements ClusterConsumer {
   private readonly freeIds: number[] = [];
   private nextId = 1;
   private readonly batchCapacity: number;
-  /** Undo log of the tracker maps during one applyChanges. */
-  private journal: (() => void)[] = [];
+  /**
+   * Undo log of the tracker maps during one applyChanges, flat (no object per entry):
+   * map, key, whether the key was present, its previous value — JOURNAL_STRIDE slots per write.
+   */
+  private journal: unknown[] = [];
   private detach: (() => void) | undefined;
 
   constructor(dataPlane: DataPlane, options: NodeProxyOptions) {
@@ -151,7 +158,7 @@ export class NodeProxy implements ClusterConsumer {
     try {
       this.sync(keys);
     } catch (error) {
-      for (let i = this.journal.length - 1; i >= 0; i--) this.journal[i]();
+      this.undoJournal();
       try {
         this.sync(keys);
       } catch {
@@ -165,10 +172,19 @@ export class NodeProxy implements ClusterConsumer {
 
   private setTracked<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
     const had = map.has(key);
-    const old = map.get(key);
-    this.journal.push(() => (had ? map.set(key, old as V) : map.delete(key)));
+    this.journal.push(map, key, had, had ? map.get(key) : undefined);
     if (value === undefined) map.delete(key);
     else map.set(key, value);
+  }
+
+  /** Restores the tracker maps, newest write first. */
+  private undoJournal(): void {
+    const journal = this.journal;
+    for (let i = journal.length - JOURNAL_STRIDE; i >= 0; i -= JOURNAL_STRIDE) {
+      const map = journal[i] as Map<unknown, unknown>;
+      if (journal[i + 2]) map.set(journal[i + 1], journal[i + 3]);
+      else map.delete(journal[i + 1]);
+    }
   }
 
   private trackService(change: ChangeEvent, touched: Set<string>): void {
@@ -230,11 +246,13 @@ export class NodeProxy implements ClusterConsumer {
     for (const [name, port] of applied) {
       const next = desired.get(name);
       const keep = next ? next.info.frontends : [];
-      for (const key of [...this.waiting.keys()]) {
-        const names = this.waiting.get(key)!;
-        if (names.has(name) && !keep.some((f) => frontendKey(f) === key)) {
-          names.delete(name);
-          if (names.size === 0) this.waiting.delete(key);
+      if (this.waiting.size > 0) {
+        for (const key of [...this.waiting.keys()]) {
+          const names = this.waiting.get(key)!;
+          if (names.has(name) && !keep.some((f) => frontendKey(f) === key)) {
+            names.delete(name);
+            if (names.size === 0) this.waiting.delete(key);
+          }
         }
       }
       for (const frontend of [...port.frontends]) {
@@ -327,16 +345,21 @@ export class NodeProxy implements ClusterConsumer {
   }
 
   /**
-   * Makes the port's backend slots hold `backends` (as a set), moving as few slots as
-   * possible: kept endpoints stay in their slot, new ones fill the slots of removed ones,
-   * then the end; leftover holes are filled from the end and the count shrinks.
-   * Returns the number of data-plane writes.
+   * Makes the port's backend slots hold `backends` (as a set; unique by address and port,
+   * as clusterBackends returns them), moving as few slots as possible: kept endpoints stay
+   * in their slot, new ones fill the slots of removed ones, then the end; leftover holes
+   * are filled from the end and the count shrinks. Returns the number of data-plane writes.
+   *
+   * `port.backends` always mirrors the data plane, also when a write fails half-way (the
+   * rollback re-syncs from it).
    */
   private writeBackends(port: AppliedPort, backends: readonly Backend[]): number {
     const old = port.backends;
+    if (old.length === 0) return backends.length === 0 ? 0 : this.fillBackends(port, backends);
     const next: (Backend | undefined)[] = old.slice();
-    const dirty = new Set<number>();
-    const wanted = new Map<string, Backend>();
+    // The table never holds more slots than max(old, new) while it is rearranged.
+    const dirty = new Uint8Array(Math.max(old.length, backends.length));
+    const wanted = new Map<number, Backend>();
     for (const b of backends) wanted.set(backendKey(b), b);
     const holes: number[] = [];
     for (let i = 0; i < old.length; i++) {
@@ -350,19 +373,19 @@ export class NodeProxy implements ClusterConsumer {
       wanted.delete(key);
       if (!sameBackend(w, old[i])) {
         next[i] = w;
-        dirty.add(i);
+        dirty[i] = 1;
       }
     }
-    const additions = [...wanted.values()];
+    const additions = wanted.size === 0 ? [] : [...wanted.values()];
     let a = 0;
     for (const hole of holes) {
       if (a === additions.length) break;
       next[hole] = additions[a++];
-      dirty.add(hole);
+      dirty[hole] = 1;
     }
     while (a < additions.length) {
       next.push(additions[a++]);
-      dirty.add(next.length - 1);
+      dirty[next.length - 1] = 1;
     }
     let end = next.length;
     for (const hole of holes) {
@@ -371,34 +394,47 @@ export class NodeProxy implements ClusterConsumer {
       if (hole >= end) break;
       next[hole] = next[end - 1];
       next[end - 1] = undefined;
-      dirty.add(hole);
+      dirty[hole] = 1;
       end--;
     }
     while (end > 0 && next[end - 1] === undefined) end--;
     next.length = end;
 
     let writes = 0;
-    const grow = next.length > old.length;
-    if (grow) {
+    // `applied` is port.backends itself, updated as each write lands.
+    const applied = old;
+    if (next.length > old.length) {
       this.check(this.dataPlane.setBackendCount(port.id, next.length), 'setBackendCount');
       writes++;
+      // New slots read as zero until written (DataPlane.setBackendCount).
+      while (applied.length < next.length) applied.push(ZERO_BACKEND);
     }
-    // New slots read as zero until written (DataPlane.setBackendCount), and so do these.
-    const applied = grow ? old.concat(Array.from({ length: next.length - old.length }, () => ZERO_BACKEND)) : old.slice();
-    port.backends = applied;
-    for (const i of [...dirty].sort((x, y) => x - y)) {
-      if (i >= next.length) continue;
+    for (let i = 0; i < next.length; i++) {
+      if (dirty[i] === 0) continue;
       const b = next[i]!;
       this.check(this.dataPlane.writeBackend(port.id, i, b.address, b.port, b.flags), 'writeBackend');
       applied[i] = b;
       writes++;
     }
-    if (next.length < old.length) {
+    if (next.length < applied.length) {
       this.check(this.dataPlane.setBackendCount(port.id, next.length), 'setBackendCount');
-      port.backends = applied.slice(0, next.length);
+      applied.length = next.length;
       writes++;
     }
     return writes;
+  }
+
+  /** writeBackends from no backends: one count, then every slot in order. */
+  private fillBackends(port: AppliedPort, backends: readonly Backend[]): number {
+    this.check(this.dataPlane.setBackendCount(port.id, backends.length), 'setBackendCount');
+    const applied = port.backends;
+    for (let i = 0; i < backends.length; i++) applied.push(ZERO_BACKEND);
+    for (let i = 0; i < backends.length; i++) {
+      const b = backends[i];
+      this.check(this.dataPlane.writeBackend(port.id, i, b.address, b.port, b.flags), 'writeBackend');
+      applied[i] = b;
+    }
+    return backends.length + 1;
   }
 
   private check(status: number, call: string): void {
