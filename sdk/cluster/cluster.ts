@@ -55,6 +55,7 @@ import {
 import type {
   EndpointSlice,
   EndpointSliceInput,
+  IPFamily,
   KubeObject,
   KubeObjectInput,
   Namespace,
@@ -90,7 +91,7 @@ import {
   serviceErrors,
   serviceUpdateErrors,
 } from '../model/validate.js';
-import { CLUSTER_IP_FAMILIES, DEFAULT_SERVICE_CIDR, ServiceIPAM } from '../controllers/ipam.js';
+import { DEFAULT_SERVICE_CIDR, ServiceIPAM, bigIntToIPv6, ipv6ToBigInt } from '../controllers/ipam.js';
 import type { IPAMSnapshot } from '../controllers/ipam.js';
 import { EndpointSliceController, EndpointsController } from '../controllers/endpointslices.js';
 import { WorkloadController } from '../controllers/workloads.js';
@@ -142,8 +143,12 @@ export interface ClusterOptions {
   builtins?: boolean;
   /**
    * The API server's service CIDRs (`--service-cluster-ip-range`), default
-   * `['10.96.0.0/12']`. With builtins they become the ServiceCIDR `kubernetes`; without,
-   * they are the range used while no ServiceCIDR object exists.
+   * `['10.96.0.0/12']`; one per family for a dual-stack cluster, the primary first
+   * (`['10.96.0.0/12', 'fd00:10:96::/112']`). With builtins they become the ServiceCIDR
+   * `kubernetes`; without, they are the ranges used while no ServiceCIDR object holds one
+   * of their family. The families with a range are the ones Services may use
+   * (`ipFamilyPolicy`, `ipFamilies`); a ServiceCIDR object with a CIDR of another family
+   * adds that family. IPv6 CIDRs must be /64 or longer.
    */
   serviceCIDRs?: string[];
   /** Clock for `creationTimestamp` and `deletionTimestamp`. */
@@ -203,12 +208,14 @@ export function formatTimestamp(date: Date): string {
 }
 
 /**
- * The Services a kubeadm cluster starts with, addressed from the first IPv4 service CIDR:
- * `default/kubernetes` on its first address and `kube-system/kube-dns` on its tenth.
+ * The Services a kubeadm cluster starts with, single-stack in the family of the primary
+ * service CIDR: `default/kubernetes` on its first address and `kube-system/kube-dns` on
+ * its tenth (10.96.0.1 and 10.96.0.10; fd00:10:96::1 and fd00:10:96::a).
  */
 export function builtinServices(serviceCIDR: string = DEFAULT_SERVICE_CIDR): Service[] {
   const cidr = parseCIDR(serviceCIDR);
-  if (cidr.family !== 'IPv4') throw new RangeError(`svcnet: built-in services need an IPv4 service CIDR, got ${serviceCIDR}`);
+  const nth = (n: number): string =>
+    cidr.family === 'IPv4' ? formatIPv4(cidr.address + n) : bigIntToIPv6(ipv6ToBigInt(cidr.address) + BigInt(n));
   return [
     {
       apiVersion: 'v1',
@@ -216,7 +223,7 @@ export function builtinServices(serviceCIDR: string = DEFAULT_SERVICE_CIDR): Ser
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: {
         type: 'ClusterIP',
-        clusterIP: formatIPv4(cidr.address + 1),
+        clusterIP: nth(1),
         ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
       },
     },
@@ -231,7 +238,7 @@ export function builtinServices(serviceCIDR: string = DEFAULT_SERVICE_CIDR): Ser
       },
       spec: {
         type: 'ClusterIP',
-        clusterIP: formatIPv4(cidr.address + 10),
+        clusterIP: nth(10),
         selector: { 'k8s-app': 'kube-dns' },
         ports: [
           { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
@@ -327,7 +334,7 @@ export class Cluster {
       journal: { record: (undo) => this.#record(undo) },
     });
     if (options.builtins ?? true) {
-      const primary = serviceCIDRs.find((c) => parseCIDR(c).family === 'IPv4') ?? DEFAULT_SERVICE_CIDR;
+      const primary = serviceCIDRs[0] ?? DEFAULT_SERVICE_CIDR;
       this.#write(() => {
         for (const name of BUILTIN_NAMESPACES) this.#createNamespace({ metadata: { name } });
         this.#createServiceCIDR({ metadata: { name: DEFAULT_SERVICE_CIDR_NAME }, spec: { cidrs: [...serviceCIDRs] } });
@@ -879,7 +886,9 @@ export class Cluster {
     this.#requireNamespace(ns);
     this.#prepareCreate(obj, (n) => this.#services.get(ns)?.has(n) ?? false);
     obj.spec ??= {};
-    setServiceDefaults(obj, { ipFamilies: CLUSTER_IP_FAMILIES });
+    // As the API server: IP families are initialised (and refused) before validation.
+    setServiceDefaults(obj, { skipIPFamilies: true });
+    this.#throwIfInvalid('Service', obj, this.#ipam.initIPFamilyFields(obj));
     this.#throwIfInvalid('Service', obj, serviceErrors(obj));
     const name = obj.metadata.name!;
     if (this.#services.get(ns)?.has(name)) throw new AlreadyExistsError('Service', ns, name);
@@ -899,7 +908,8 @@ export class Cluster {
     next.spec ??= {};
     // No status subresource: an input without status keeps the stored one.
     if (next.status === undefined && prev.status !== undefined) next.status = deepCopy(prev.status);
-    prepareServiceUpdate(next, prev, { ipFamilies: CLUSTER_IP_FAMILIES });
+    prepareServiceUpdate(next, prev, { skipIPFamilies: true });
+    this.#throwIfInvalid('Service', next, this.#ipam.initIPFamilyFields(next, prev));
     this.#throwIfInvalid('Service', next, serviceUpdateErrors(next, prev));
     if (deepEqual(next, prev)) return prev;
     this.#ipam.update(prev, next);
@@ -1655,5 +1665,13 @@ export class Cluster {
   /** Allocation state (active CIDRs, allocated ClusterIPs and node ports), for inspection. */
   ipamState(): IPAMSnapshot {
     return this.#ipam.snapshot();
+  }
+
+  /**
+   * The IP families Services may use now, primary first: `['IPv4']` on a default cluster,
+   * `['IPv4', 'IPv6']` with `serviceCIDRs: ['10.96.0.0/12', 'fd00:10:96::/112']`.
+   */
+  serviceIPFamilies(): IPFamily[] {
+    return this.#ipam.families();
   }
 }

@@ -341,7 +341,11 @@ export class EndpointsController implements Controller {
         ep.metadata.labels = { [LABEL_SKIP_MIRROR]: 'true' };
         store.putEndpoints(ns, name, ep);
       } else if (selectorOf(svc) !== undefined) {
-        const ep = endpointsFromSlices(svc, store.slices(ns, name).filter(isControllerManagedSlice));
+        // The endpoints controller uses one address per pod, of the Service's primary family
+        // (pkg/controller/endpoint: podToEndpointAddressForService), so v1 Endpoints of a
+        // dual-stack Service list only that family.
+        const primary = svc.spec.ipFamilies?.[0];
+        const ep = endpointsFromSlices(svc, store.slices(ns, name).filter((s) => isControllerManagedSlice(s) && (primary === undefined || s.addressType === primary)));
         if (svc.spec.clusterIP === CLUSTER_IP_NONE) ep.metadata.labels = { ...ep.metadata.labels, [LABEL_HEADLESS_SERVICE]: '' };
         store.putEndpoints(ns, name, ep);
       }

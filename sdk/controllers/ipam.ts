@@ -2,14 +2,24 @@
  * Service IP and port allocation, after the Kubernetes API server's Service registry
  * (`pkg/registry/core/service/storage/alloc.go`, `ipallocator/`, `portallocator/`).
  *
- * - ClusterIPs come from the CIDRs of the cluster's ServiceCIDR objects; while there are
- *   none, from the fallback range (`--service-cluster-ip-range`, default 10.96.0.0/12).
- *   IPv4 only for now: IPv6 CIDRs of a ServiceCIDR are accepted and ignored, and a Service
- *   asking for IPv6 or dual-stack is rejected as the API server rejects it on a
- *   single-stack cluster.
- * - The network and broadcast addresses of a range are never handed out.
- * - A requested IP is honoured when it is free and inside an active range. Dynamic
- *   allocation draws from a seeded PRNG (no `Math.random`), upper band first (KEP-3070).
+ * - ClusterIPs come from the CIDRs of the cluster's ServiceCIDR objects, per family; while a
+ *   family has none, from that family's fallback ranges (`--service-cluster-ip-range`,
+ *   default 10.96.0.0/12). The families with a range in use are the ones the cluster
+ *   serves; the primary one is the family of the first fallback CIDR (the flag's order)
+ *   while it is served.
+ * - IPv4 ranges never hand out their network and broadcast addresses. IPv6 ranges skip
+ *   the network address and use every other one up to the last (`ipallocator.go`,
+ *   `NewIPAllocator`); a prefix shorter than /64 is refused ("shortest allowed prefix
+ *   length for service CIDR is 64"; a ServiceCIDR holding one adds no range, as the API
+ *   server's MetaAllocator skips it). IPv4 addresses are tracked in paged bitmaps, IPv6
+ *   addresses in a sparse set, so a /64 costs nothing until used.
+ * - A requested IP is honoured when it is free and inside an active range of its family.
+ *   Dynamic allocation draws from a seeded PRNG (no `Math.random`), upper band first
+ *   (KEP-3070: the lowest min(max(16, size/16), 256) addresses are kept for requests).
+ * - IP families (`ipFamilyPolicy`, `ipFamilies`) are initialised and checked against the
+ *   families served as `initIPFamilyFields` does (`sdk/model/defaults.ts`); on update a
+ *   Service going from one to two families gets its secondary IP, and one going from two
+ *   to one releases it (`updateClusterIPs`).
  * - NodePorts come from 30000–32767 the same way (KEP-3668 bands), for NodePort and
  *   LoadBalancer Services (unless `allocateLoadBalancerNodePorts: false`); ports sharing a
  *   port number share one node port; `healthCheckNodePort` for LoadBalancers with
@@ -26,24 +36,29 @@ import {
   fieldErrors as fe,
   goStrings,
 } from '../model/errors.js';
-import { cidrLast, formatCIDR, formatIPv4, parseCIDR, tryParseIPv4 } from '../model/ip.js';
-import type { IPv4CIDR } from '../model/ip.js';
+import { initIPFamilyFields } from '../model/defaults.js';
+import { cidrLast, formatCIDR, formatIPv4, formatIPv6, ipFamilyOf, isIPv6, parseCIDR, parseIPv6, tryParseIPv4 } from '../model/ip.js';
+import type { IPv4CIDR, IPv6CIDR } from '../model/ip.js';
 import { Random } from '../model/random.js';
 import {
   allocatesClusterIP,
   allocatesNodePorts,
-  isHeadlessService,
   mayHaveNodePorts,
   needsHealthCheck,
   serviceNodePorts,
 } from '../model/service.js';
+import { deepCopy } from '../model/objects.js';
+import { CLUSTER_IP_NONE } from '../model/types.js';
 import type { IPFamily, Service } from '../model/types.js';
+import { serviceClusterIPsErrors } from '../model/validate.js';
 import { RangeBitmap, reservedBandSize } from './bitmap.js';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
-/** The families this IPAM serves, primary first. */
+/** The families a default cluster (10.96.0.0/12) serves. `ServiceIPAM.families()` tells a given one's. */
 export const CLUSTER_IP_FAMILIES: readonly IPFamily[] = ['IPv4'];
+/** `NewIPAllocator`: IPv6 service ranges may not be larger than a /64. */
+export const MIN_IPV6_SERVICE_PREFIX = 64;
 
 /** Receives the inverse of every mutation; replaying them in reverse undoes the changes. */
 export interface Journal {
@@ -64,6 +79,19 @@ export class AllocationError extends Error {
 }
 
 type Record_ = (undo: () => void) => void;
+
+/** `ErrNotInRange`'s text. */
+function notInRange(ip: string, cidrs: readonly string[]): AllocationError {
+  return new AllocationError('not-in-range', `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${cidrs.join(', ')}`);
+}
+
+export interface RangeState {
+  cidr: string;
+  owners: string[];
+  fallback: boolean;
+  active: boolean;
+  allocated: number;
+}
 
 // ---------------------------------------------------------------------------- ClusterIPs
 
@@ -105,11 +133,13 @@ function ipv4CIDRs(cidrs: readonly string[]): IPv4CIDR[] {
 }
 
 /**
- * ClusterIP allocator over several ranges. The ranges of ServiceCIDR objects ("owners")
- * are active; with no owned range, the fallback ranges are. A range no longer owned keeps
- * tracking its allocated addresses until they are released.
+ * IPv4 ClusterIP allocator over several ranges (IPv6 CIDRs given to it are ignored). The
+ * ranges of ServiceCIDR objects ("owners") are active; with no owned range, the fallback
+ * ranges are. A range no longer owned keeps tracking its allocated addresses until they
+ * are released. Addresses are u32 numbers (`sdk/model/ip.ts`).
  */
 export class ClusterIPAllocator {
+  readonly family: IPFamily = 'IPv4';
   private readonly ranges = new Map<string, IPRange>();
   private readonly allocatedIPs = new Set<number>();
   private active: IPRange[] = [];
@@ -123,7 +153,6 @@ export class ClusterIPAllocator {
       const r = newRange(cidr, true);
       if (!this.ranges.has(r.key)) this.ranges.set(r.key, r);
     }
-    if (this.ranges.size === 0) throw new RangeError('svcnet: at least one IPv4 service CIDR is needed');
     this.refreshActive();
   }
 
@@ -217,12 +246,7 @@ export class ClusterIPAllocator {
   /** Reserves a specific address. Throws `AllocationError` (`not-in-range`, `allocated`). */
   allocate(ip: number): void {
     const a = ip >>> 0;
-    if (!this.active.some((r) => rangeContains(r, a))) {
-      throw new AllocationError(
-        'not-in-range',
-        `the provided IP (${formatIPv4(a)}) is not in the valid range. The range of valid IPs is ${this.activeCIDRs().join(', ')}`,
-      );
-    }
+    if (!this.active.some((r) => rangeContains(r, a))) throw notInRange(formatIPv4(a), this.activeCIDRs());
     if (this.allocatedIPs.has(a)) throw new AllocationError('allocated', 'provided IP is already allocated');
     this.mark(a);
   }
@@ -259,7 +283,7 @@ export class ClusterIPAllocator {
     return [...this.allocatedIPs].sort((x, y) => x - y);
   }
 
-  rangeStates(): { cidr: string; owners: string[]; fallback: boolean; active: boolean; allocated: number }[] {
+  rangeStates(): RangeState[] {
     return [...this.ranges.values()].map((r) => ({
       cidr: r.key,
       owners: [...r.owners].sort(),
@@ -267,6 +291,307 @@ export class ClusterIPAllocator {
       active: this.active.includes(r),
       allocated: r.bits.count,
     }));
+  }
+
+  // The text forms ServiceIPAM uses for both families.
+
+  /** `allocate` of dotted-decimal text; any other text is not in range. */
+  allocateAddress(text: string): void {
+    const ip = tryParseIPv4(text);
+    if (ip === undefined) throw notInRange(text, this.activeCIDRs());
+    this.allocate(ip);
+  }
+
+  allocateNextAddress(): string {
+    return formatIPv4(this.allocateNext());
+  }
+
+  releaseAddress(text: string): boolean {
+    const ip = tryParseIPv4(text);
+    return ip !== undefined && this.release(ip);
+  }
+
+  allocatedAddresses(): string[] {
+    return this.allocated().map(formatIPv4);
+  }
+
+  /** Whether any range is active: the family is served. */
+  get serving(): boolean {
+    return this.active.length > 0;
+  }
+}
+
+// ---------------------------------------------------------------------------- IPv6 ClusterIPs
+
+/** An IPv6 address as a 128-bit unsigned integer. */
+export function ipv6ToBigInt(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** RFC 5952 text of a 128-bit unsigned integer. */
+export function bigIntToIPv6(value: bigint): string {
+  const bytes = new Uint8Array(16);
+  let v = value;
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return formatIPv6(bytes);
+}
+
+/** Uniform in [0, n), n ≥ 1 and at most 2^64: one PRNG draw up to 2^32, else two. */
+function randomBelow(random: Random, n: bigint): bigint {
+  if (n <= 0x1_0000_0000n) return BigInt(random.int(Number(n)));
+  const wide = (BigInt(random.next()) << 32n) | BigInt(random.next());
+  return wide % n;
+}
+
+/**
+ * One IPv6 range. Offsets count from `first` (the network address + 1) up to `size - 1`
+ * (the last address of the CIDR):
+ *
+ * ```
+ *  network  first             first+reserved                         first+size-1
+ *     ×       ├─ lower band ────────┼──────────── upper band ──────────────┤
+ *             static requests first   dynamic: random start, scan up, wrap
+ * ```
+ */
+interface IPv6Range {
+  readonly key: string;
+  readonly first: bigint;
+  readonly size: bigint;
+  readonly reserved: bigint;
+  readonly owners: Set<string>;
+  readonly fallback: boolean;
+  /** Allocated addresses inside the range, and inside its lower band. */
+  count: number;
+  lower: number;
+}
+
+function newIPv6Range(cidr: IPv6CIDR, fallback: boolean): IPv6Range {
+  const hostBits = 128 - cidr.prefix;
+  const size = (1n << BigInt(hostBits)) - 1n;
+  // `calculateRangeOffset` over `netutils.RangeSize`, which saturates at 2^63 for 63 or more host bits.
+  const rangeSize = hostBits >= 63 ? 2 ** 63 : 2 ** hostBits;
+  const reserved = BigInt(reservedBandSize(rangeSize, 16, 16, 256));
+  return {
+    key: formatCIDR(cidr),
+    first: ipv6ToBigInt(cidr.address) + 1n,
+    size,
+    reserved: reserved < size ? reserved : size,
+    owners: new Set(),
+    fallback,
+    count: 0,
+    lower: 0,
+  };
+}
+
+const v6Contains = (r: IPv6Range, ip: bigint): boolean => ip >= r.first && ip < r.first + r.size;
+
+function ipv6CIDRs(cidrs: readonly string[]): IPv6CIDR[] {
+  const out: IPv6CIDR[] = [];
+  for (const c of cidrs) {
+    const parsed = parseCIDR(c);
+    if (parsed.family === 'IPv6') out.push(parsed);
+  }
+  return out;
+}
+
+/**
+ * IPv6 ClusterIP allocator: the IPv4 allocator's rules (owners, fallback, bands, journal)
+ * over ranges of up to 2^64 addresses, with the allocated addresses in a sparse set. IPv4
+ * CIDRs, and IPv6 CIDRs shorter than /64, given to it are ignored. Addresses are bigints.
+ */
+export class IPv6ClusterIPAllocator {
+  readonly family: IPFamily = 'IPv6';
+  private readonly ranges = new Map<string, IPv6Range>();
+  private readonly allocatedIPs = new Set<bigint>();
+  private active: IPv6Range[] = [];
+
+  constructor(
+    fallbackCIDRs: readonly string[],
+    private readonly random: Random,
+    private readonly record: Record_ = () => {},
+  ) {
+    for (const cidr of ipv6CIDRs(fallbackCIDRs)) {
+      if (cidr.prefix < MIN_IPV6_SERVICE_PREFIX) continue;
+      const r = newIPv6Range(cidr, true);
+      if (!this.ranges.has(r.key)) this.ranges.set(r.key, r);
+    }
+    this.refreshActive();
+  }
+
+  private refreshActive(): void {
+    const owned = [...this.ranges.values()].filter((r) => r.owners.size > 0);
+    this.active = owned.length > 0 ? owned : [...this.ranges.values()].filter((r) => r.fallback);
+  }
+
+  activeCIDRs(): string[] {
+    return this.active.map((r) => r.key);
+  }
+
+  get serving(): boolean {
+    return this.active.length > 0;
+  }
+
+  addOwner(owner: string, cidrs: readonly string[]): void {
+    this.record(() => this.refreshActive());
+    for (const cidr of ipv6CIDRs(cidrs)) {
+      if (cidr.prefix < MIN_IPV6_SERVICE_PREFIX) continue;
+      const key = formatCIDR(cidr);
+      let r = this.ranges.get(key);
+      if (r === undefined) {
+        const created = newIPv6Range(cidr, false);
+        for (const ip of this.allocatedIPs) if (v6Contains(created, ip)) this.count(created, ip, 1);
+        this.ranges.set(key, created);
+        this.record(() => this.ranges.delete(key));
+        r = created;
+      }
+      if (!r.owners.has(owner)) {
+        const range = r;
+        range.owners.add(owner);
+        this.record(() => range.owners.delete(owner));
+      }
+    }
+    this.refreshActive();
+  }
+
+  removeOwner(owner: string): void {
+    this.record(() => this.refreshActive());
+    for (const r of [...this.ranges.values()]) {
+      if (!r.owners.delete(owner)) continue;
+      this.record(() => r.owners.add(owner));
+      this.dropIfUnused(r);
+    }
+    this.refreshActive();
+  }
+
+  private dropIfUnused(r: IPv6Range): void {
+    if (r.fallback || r.owners.size > 0 || r.count > 0) return;
+    this.ranges.delete(r.key);
+    this.record(() => {
+      this.ranges.set(r.key, r);
+    });
+  }
+
+  orphanedIn(cidrs: readonly string[]): number {
+    const within = ipv6CIDRs(cidrs).map((c) => {
+      const network = ipv6ToBigInt(c.address);
+      return { network, last: network + (1n << BigInt(128 - c.prefix)) - 1n };
+    });
+    let n = 0;
+    for (const ip of this.allocatedIPs) {
+      const inside = within.some((c) => ip > c.network && ip <= c.last);
+      if (inside && !this.active.some((r) => v6Contains(r, ip))) n++;
+    }
+    return n;
+  }
+
+  has(ip: bigint): boolean {
+    return this.allocatedIPs.has(ip);
+  }
+
+  get size(): number {
+    return this.allocatedIPs.size;
+  }
+
+  private count(r: IPv6Range, ip: bigint, delta: 1 | -1): void {
+    r.count += delta;
+    if (ip - r.first < r.reserved) r.lower += delta;
+  }
+
+  private mark(ip: bigint): void {
+    this.markRaw(ip);
+    this.record(() => this.unmark(ip));
+  }
+
+  private markRaw(ip: bigint): void {
+    this.allocatedIPs.add(ip);
+    for (const r of this.ranges.values()) if (v6Contains(r, ip)) this.count(r, ip, 1);
+  }
+
+  private unmark(ip: bigint): void {
+    this.allocatedIPs.delete(ip);
+    for (const r of this.ranges.values()) if (v6Contains(r, ip)) this.count(r, ip, -1);
+  }
+
+  /** Reserves a specific address. Throws `AllocationError` (`not-in-range`, `allocated`). */
+  allocate(ip: bigint): void {
+    if (!this.active.some((r) => v6Contains(r, ip))) throw notInRange(bigIntToIPv6(ip), this.activeCIDRs());
+    if (this.allocatedIPs.has(ip)) throw new AllocationError('allocated', 'provided IP is already allocated');
+    this.mark(ip);
+  }
+
+  /** First free offset scanning [start, hi) then [lo, start); the band has one. */
+  private scan(r: IPv6Range, start: bigint, lo: bigint, hi: bigint): bigint {
+    for (let off = start; off < hi; off++) if (!this.allocatedIPs.has(r.first + off)) return off;
+    for (let off = lo; off < start; off++) if (!this.allocatedIPs.has(r.first + off)) return off;
+    return -1n;
+  }
+
+  /** Reserves a free address from the first active range that has one. */
+  allocateNext(): bigint {
+    for (const r of this.active) {
+      const upper = r.size - r.reserved;
+      const upperUsed = BigInt(r.count - r.lower);
+      const lowerFree = BigInt(r.lower) < r.reserved;
+      if (upperUsed >= upper && !lowerFree) continue;
+      const state = this.random.state;
+      this.record(() => {
+        this.random.state = state;
+      });
+      const offset =
+        upperUsed < upper
+          ? this.scan(r, r.reserved + randomBelow(this.random, upper), r.reserved, r.size)
+          : this.scan(r, randomBelow(this.random, r.reserved), 0n, r.reserved);
+      if (offset < 0n) continue;
+      const ip = r.first + offset;
+      this.mark(ip);
+      return ip;
+    }
+    throw new AllocationError('full', 'range is full');
+  }
+
+  release(ip: bigint): boolean {
+    if (!this.allocatedIPs.has(ip)) return false;
+    this.unmark(ip);
+    this.record(() => this.markRaw(ip));
+    for (const r of [...this.ranges.values()]) if (v6Contains(r, ip)) this.dropIfUnused(r);
+    return true;
+  }
+
+  /** Allocated addresses, ascending. */
+  allocated(): bigint[] {
+    return [...this.allocatedIPs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  }
+
+  rangeStates(): RangeState[] {
+    return [...this.ranges.values()].map((r) => ({
+      cidr: r.key,
+      owners: [...r.owners].sort(),
+      fallback: r.fallback,
+      active: this.active.includes(r),
+      allocated: r.count,
+    }));
+  }
+
+  allocateAddress(text: string): void {
+    if (!isIPv6(text)) throw notInRange(text, this.activeCIDRs());
+    this.allocate(ipv6ToBigInt(parseIPv6(text)));
+  }
+
+  allocateNextAddress(): string {
+    return bigIntToIPv6(this.allocateNext());
+  }
+
+  releaseAddress(text: string): boolean {
+    return isIPv6(text) && this.release(ipv6ToBigInt(parseIPv6(text)));
+  }
+
+  allocatedAddresses(): string[] {
+    return this.allocated().map(bigIntToIPv6);
   }
 }
 
@@ -343,7 +668,11 @@ export class PortAllocator {
 // ---------------------------------------------------------------------------- Services
 
 export interface ServiceIPAMOptions {
-  /** Fallback service CIDRs, used while no ServiceCIDR object exists. Default 10.96.0.0/12. */
+  /**
+   * Fallback service CIDRs (`--service-cluster-ip-range`: one, or one per family, primary
+   * first), used for a family while no ServiceCIDR object holds a CIDR of it. Default
+   * 10.96.0.0/12. IPv6 CIDRs must be /64 or longer.
+   */
   serviceCIDRs?: readonly string[];
   /** Default `30000-32767`. */
   nodePortRange?: string;
@@ -356,7 +685,9 @@ export interface ServiceIPAMOptions {
 }
 
 export interface IPAMSnapshot {
-  ranges: { cidr: string; owners: string[]; fallback: boolean; active: boolean; allocated: number }[];
+  /** IPv4 ranges, then IPv6 ranges. */
+  ranges: RangeState[];
+  /** Allocated ClusterIPs: IPv4 ascending, then IPv6 ascending. */
   clusterIPs: string[];
   nodePorts: number[];
   randomState: number;
@@ -366,14 +697,21 @@ function serviceName(svc: Service): [string | undefined, string] {
   return [svc.metadata.namespace, svc.metadata.name ?? ''];
 }
 
+type FamilyAllocator = ClusterIPAllocator | IPv6ClusterIPAllocator;
+
 /** Allocation for whole Services: create, update and delete. */
 export class ServiceIPAM {
   readonly random: Random;
+  /** IPv4 ClusterIPs. */
   readonly clusterIPs: ClusterIPAllocator;
+  readonly clusterIPv6s: IPv6ClusterIPAllocator;
   readonly nodePorts: PortAllocator;
+  /** The family of the first fallback CIDR: primary whenever the cluster serves it. */
+  readonly primaryFamily: IPFamily;
   private readonly journal: Journal | undefined;
   private local: (() => void)[] | null = null;
 
+  /** Throws RangeError (no CIDR, an IPv6 CIDR shorter than /64) or InvalidAddressError. */
   constructor(options: ServiceIPAMOptions = {}) {
     this.random = options.random ?? new Random(options.seed);
     this.journal = options.journal;
@@ -381,7 +719,17 @@ export class ServiceIPAM {
       if (this.local !== null) this.local.push(undo);
       else this.journal?.record(undo);
     };
-    this.clusterIPs = new ClusterIPAllocator(options.serviceCIDRs ?? [DEFAULT_SERVICE_CIDR], this.random, record);
+    const cidrs = options.serviceCIDRs ?? [DEFAULT_SERVICE_CIDR];
+    if (cidrs.length === 0) throw new RangeError('svcnet: at least one service CIDR is needed');
+    const parsed = cidrs.map((c) => parseCIDR(c));
+    for (const [k, c] of parsed.entries()) {
+      if (c.family === 'IPv6' && c.prefix < MIN_IPV6_SERVICE_PREFIX) {
+        throw new RangeError(`svcnet: service CIDR ${cidrs[k]}: shortest allowed prefix length for service CIDR is ${MIN_IPV6_SERVICE_PREFIX}, got ${c.prefix}`);
+      }
+    }
+    this.primaryFamily = parsed[0].family;
+    this.clusterIPs = new ClusterIPAllocator(cidrs, this.random, record);
+    this.clusterIPv6s = new IPv6ClusterIPAllocator(cidrs, this.random, record);
     this.nodePorts = new PortAllocator(options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE, this.random, record);
   }
 
@@ -403,53 +751,73 @@ export class ServiceIPAM {
   }
 
   /**
-   * Checks a defaulted Service against what this cluster serves (`initIPFamilyFields`):
-   * IPv4 single-stack only. Headless Services without a selector take any families.
+   * The IP families the cluster serves now (those with an active range), primary first:
+   * `['IPv4']` single-stack, `['IPv4', 'IPv6']` or `['IPv6', 'IPv4']` dual-stack.
    */
-  configErrors(svc: Service): FieldError[] {
-    const spec = svc.spec;
-    if (spec.type === 'ExternalName') return [];
-    if (isHeadlessService(svc) && Object.keys(spec.selector ?? {}).length === 0) return [];
-    const errs: FieldError[] = [];
-    if (spec.ipFamilyPolicy === 'RequireDualStack') {
-      errs.push(fe.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, 'this cluster is not configured for dual-stack services'));
-    }
-    (spec.ipFamilies ?? []).forEach((family, i) => {
-      if (!CLUSTER_IP_FAMILIES.includes(family)) errs.push(fe.invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'));
-    });
-    return errs;
+  families(): IPFamily[] {
+    const served = [this.clusterIPs, this.clusterIPv6s].filter((a) => a.serving).map((a) => a.family);
+    return served.includes(this.primaryFamily) ? [this.primaryFamily, ...served.filter((f) => f !== this.primaryFamily)] : served;
   }
 
-  private throwConfigErrors(svc: Service): void {
-    const errs = this.configErrors(svc);
+  private allocatorOf(family: IPFamily): FamilyAllocator {
+    return family === 'IPv6' ? this.clusterIPv6s : this.clusterIPs;
+  }
+
+  /**
+   * `initIPFamilyFields` against the families this cluster serves, in place: defaults
+   * `ipFamilyPolicy` and `ipFamilies` of a create (`prev` undefined) or an update, and
+   * returns the API server's field errors (`ValidateServiceClusterIPsRelatedFields` first,
+   * then the cluster's refusals such as `spec.ipFamilyPolicy: Invalid value:
+   * "RequireDualStack": this cluster is not configured for dual-stack services`).
+   * Idempotent: `allocate` and `update` run it again.
+   */
+  initIPFamilyFields(svc: Service, prev?: Service): FieldError[] {
+    return initIPFamilyFields(svc, prev, { clusterFamilies: this.families(), prevalidate: serviceClusterIPsErrors });
+  }
+
+  /** The errors `initIPFamilyFields` would report, leaving `svc` as it is. */
+  configErrors(svc: Service, prev?: Service): FieldError[] {
+    return this.initIPFamilyFields(deepCopy(svc), prev);
+  }
+
+  private throwIPFamilyErrors(svc: Service, prev?: Service): void {
+    const errs = this.initIPFamilyFields(svc, prev);
     if (errs.length > 0) throw new ValidationError('Service', ...serviceName(svc), errs);
   }
 
-  private allocClusterIP(svc: Service): void {
+  /**
+   * Reserves `clusterIPs[i]` (or a free address when missing or empty) for each of the
+   * Service's `ipFamilies` in family order, then writes `clusterIPs` and `clusterIP`
+   * (`allocClusterIPs`). A requested address that is taken or out of range is a
+   * ValidationError printing `clusterIPs` with an empty marker for each address still to
+   * come, as upstream's does; a full range an InternalError.
+   */
+  private allocClusterIPs(svc: Service, from = 0): void {
     const spec = svc.spec;
-    if (spec.clusterIP) {
-      const ip = tryParseIPv4(spec.clusterIP);
+    const families = spec.ipFamilies ?? [];
+    const ips = [...(spec.clusterIPs ?? [])];
+    while (ips.length < families.length) ips.push('');
+    for (let i = from; i < families.length; i++) {
+      const allocator = this.allocatorOf(families[i]);
+      const requested = ips[i];
       try {
-        if (ip === undefined) throw new AllocationError('not-in-range', `the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${this.clusterIPs.activeCIDRs().join(', ')}`);
-        this.clusterIPs.allocate(ip);
+        if (requested) allocator.allocateAddress(requested);
+        else ips[i] = allocator.allocateNextAddress();
       } catch (e) {
         if (!(e instanceof AllocationError)) throw e;
+        if (!requested) throw new InternalError(`failed to allocate a serviceIP: ${e.message}`);
         throw new ValidationError('Service', ...serviceName(svc), [
-          fe.invalid('spec.clusterIPs', goStrings(spec.clusterIPs ?? [spec.clusterIP]), `failed to allocate IP ${spec.clusterIP}: ${e.message}`),
+          fe.invalid('spec.clusterIPs', goStrings(ips), `failed to allocate IP ${requested}: ${e.message}`),
         ]);
       }
-      spec.clusterIPs = [spec.clusterIP];
-      return;
     }
-    let ip: number;
-    try {
-      ip = this.clusterIPs.allocateNext();
-    } catch (e) {
-      if (e instanceof AllocationError) throw new InternalError(`failed to allocate a serviceIP: ${e.message}`);
-      throw e;
-    }
-    spec.clusterIP = formatIPv4(ip);
-    spec.clusterIPs = [spec.clusterIP];
+    spec.clusterIPs = ips;
+    if (ips.length > 0) spec.clusterIP = ips[0];
+  }
+
+  private releaseClusterIP(ip: string): void {
+    const family = ipFamilyOf(ip);
+    if (family !== undefined) this.allocatorOf(family).releaseAddress(ip);
   }
 
   private nextNodePort(): number {
@@ -516,35 +884,64 @@ export class ServiceIPAM {
 
   /**
    * Allocates what a new, defaulted and validated Service needs, writing the values into
-   * it: `clusterIP`/`clusterIPs`, `ports[].nodePort`, `healthCheckNodePort`. Throws
-   * `ValidationError` (requested value taken or out of range, unsupported family) or
-   * `InternalError` (a range is full); nothing stays allocated then.
+   * it: `ipFamilyPolicy`/`ipFamilies` (`initIPFamilyFields`), `clusterIP`/`clusterIPs`
+   * (one per family; none for headless and ExternalName), `ports[].nodePort`,
+   * `healthCheckNodePort`. Throws `ValidationError` (families the cluster does not serve,
+   * requested value taken or out of range) or `InternalError` (a range is full); nothing
+   * stays allocated then.
    */
   allocate(svc: Service): void {
     this.atomic(() => {
-      this.throwConfigErrors(svc);
-      if (allocatesClusterIP(svc)) this.allocClusterIP(svc);
+      this.throwIPFamilyErrors(svc);
+      if (allocatesClusterIP(svc)) this.allocClusterIPs(svc);
       this.allocNodePorts(svc, undefined);
       if (needsHealthCheck(svc)) this.allocHealthCheck(svc, 0);
     });
   }
 
   /**
+   * `updateClusterIPs`: from ExternalName, every family's address; to ExternalName, all
+   * released; from one family to two (an upgrade), the secondary (`clusterIPs[1]` if
+   * requested); from two to one (a downgrade), the secondary released. Headless Services
+   * hold none. Returns the addresses to release once everything else succeeded.
+   */
+  private updateClusterIPs(prev: Service, next: Service): string[] {
+    const wasExternal = prev.spec.type === 'ExternalName';
+    const isExternal = next.spec.type === 'ExternalName';
+    if (wasExternal && !isExternal) {
+      if (allocatesClusterIP(next)) this.allocClusterIPs(next);
+      return [];
+    }
+    if (prev.spec.clusterIPs?.[0] === CLUSTER_IP_NONE) return [];
+    if (!wasExternal && isExternal) return (prev.spec.clusterIPs ?? []).filter((ip) => ip !== '');
+    const oldFamilies = prev.spec.ipFamilies?.length ?? 0;
+    const newFamilies = next.spec.ipFamilies?.length ?? 0;
+    if (oldFamilies === 1 && newFamilies === 2) {
+      this.allocClusterIPs(next, 1);
+      return [];
+    }
+    if (oldFamilies === 2 && newFamilies === 1) {
+      const secondary = prev.spec.clusterIPs?.[1];
+      return secondary ? [secondary] : [];
+    }
+    return [];
+  }
+
+  /**
    * Moves a Service's allocations from `prev` (stored) to `next` (validated update):
-   * allocates what is new, then frees what `next` no longer holds, so a port freed here
-   * is not handed out again in the same call.
+   * initialises `next`'s IP family fields against `prev`, allocates what is new, then
+   * frees what `next` no longer holds, so an address or port freed here is not handed out
+   * again in the same call.
    */
   update(prev: Service, next: Service): void {
     this.atomic(() => {
-      this.throwConfigErrors(next);
-      const hadIP = allocatesClusterIP(prev);
-      const needsIP = allocatesClusterIP(next);
-      if (needsIP && !hadIP) this.allocClusterIP(next);
+      this.throwIPFamilyErrors(next, prev);
+      const releasedIPs = this.updateClusterIPs(prev, next);
       this.allocNodePorts(next, prev);
       const oldHC = needsHealthCheck(prev) ? (prev.spec.healthCheckNodePort ?? 0) : 0;
       if (needsHealthCheck(next)) this.allocHealthCheck(next, oldHC);
 
-      if (hadIP && !needsIP) this.releaseClusterIP(prev);
+      for (const ip of releasedIPs) this.releaseClusterIP(ip);
       const kept = new Set(mayHaveNodePorts(next) ? serviceNodePorts(next) : []);
       if (mayHaveNodePorts(prev)) for (const np of serviceNodePorts(prev)) if (!kept.has(np)) this.nodePorts.release(np);
       const newHC = needsHealthCheck(next) ? (next.spec.healthCheckNodePort ?? 0) : 0;
@@ -552,37 +949,39 @@ export class ServiceIPAM {
     });
   }
 
-  private releaseClusterIP(svc: Service): void {
-    const ip = svc.spec.clusterIP ? tryParseIPv4(svc.spec.clusterIP) : undefined;
-    if (ip !== undefined) this.clusterIPs.release(ip);
-  }
-
   /** Frees everything a stored Service holds. */
   release(svc: Service): void {
     this.atomic(() => {
-      if (allocatesClusterIP(svc)) this.releaseClusterIP(svc);
+      if (allocatesClusterIP(svc)) for (const ip of svc.spec.clusterIPs ?? []) this.releaseClusterIP(ip);
       if (mayHaveNodePorts(svc)) for (const np of serviceNodePorts(svc)) this.nodePorts.release(np);
       if (needsHealthCheck(svc) && svc.spec.healthCheckNodePort) this.nodePorts.release(svc.spec.healthCheckNodePort);
     });
   }
 
+  /** Makes the CIDRs of ServiceCIDR `name` (one per family) active for their families. */
   addServiceCIDR(name: string, cidrs: readonly string[]): void {
-    this.atomic(() => this.clusterIPs.addOwner(name, cidrs));
+    this.atomic(() => {
+      this.clusterIPs.addOwner(name, cidrs);
+      this.clusterIPv6s.addOwner(name, cidrs);
+    });
   }
 
   removeServiceCIDR(name: string): void {
-    this.atomic(() => this.clusterIPs.removeOwner(name));
+    this.atomic(() => {
+      this.clusterIPs.removeOwner(name);
+      this.clusterIPv6s.removeOwner(name);
+    });
   }
 
   /** Allocated ClusterIPs inside `cidrs` that no active range covers any more. */
   orphanedIn(cidrs: readonly string[]): number {
-    return this.clusterIPs.orphanedIn(cidrs);
+    return this.clusterIPs.orphanedIn(cidrs) + this.clusterIPv6s.orphanedIn(cidrs);
   }
 
   snapshot(): IPAMSnapshot {
     return {
-      ranges: this.clusterIPs.rangeStates(),
-      clusterIPs: this.clusterIPs.allocated().map(formatIPv4),
+      ranges: [...this.clusterIPs.rangeStates(), ...this.clusterIPv6s.rangeStates()],
+      clusterIPs: [...this.clusterIPs.allocatedAddresses(), ...this.clusterIPv6s.allocatedAddresses()],
       nodePorts: this.nodePorts.allocated(),
       randomState: this.random.state,
     };

@@ -6,19 +6,23 @@
  *   (a rollout in one step);
  * - a ReplicaSet keeps `spec.replicas` live pods (not terminating), named
  *   `<replicaset>-<5 random characters>`, bound to the node with the fewest pods, given the
- *   next free IP of that node's pod CIDR, and Running and Ready at once;
+ *   next free IP of each of that node's pod CIDRs (`spec.podCIDRs`, one per family: a
+ *   dual-stack node gives dual-stack pods, primary first), and Running and Ready at once;
  * - deleting a Deployment deletes its ReplicaSets, deleting a ReplicaSet its pods (the
  *   garbage collector's background cascade, by owner uid);
  * - without any Node, the first pod creates the default one: `docker-desktop`, pod CIDR
  *   10.1.0.0/16, InternalIP 192.168.65.3.
  *
- * Pod IPs: per node, a cursor moves through the pod CIDR (first address `.2`), skipping
+ * Pod IPs: per node and pod CIDR, a cursor moves through the range (first address the
+ * network's + 2, as `.2` after the bridge's `.1`; last the one before the last), skipping
  * addresses that live pods hold, so a replacement pod never gets its predecessor's IP until
- * the range wraps. The cursor starts after the highest live IP of the range.
+ * the range wraps. The cursor starts after the highest live IP of the range. IPv4 and IPv6
+ * ranges follow the same rule (addresses as integers).
  */
 
 import type { ChangeEvent } from '../cluster/cluster.js';
-import { formatIPv4, parseCIDR, tryParseIPv4 } from '../model/ip.js';
+import { formatIP, parseCIDR, parseIP } from '../model/ip.js';
+import type { CIDR, IPFamilyName } from '../model/ip.js';
 import { deepCopy, deepEqual } from '../model/objects.js';
 import { isPodReady, isPodTerminating, podIPsOf } from '../model/pod.js';
 import { equalIgnoreHash, podTemplateHash } from '../model/workloads.js';
@@ -76,9 +80,45 @@ function ownedBy<T extends { metadata: { ownerReferences?: OwnerReference[] } }>
   return list.filter((o) => uid !== undefined && controllerOf(o.metadata)?.uid === uid);
 }
 
+/** An address as an unsigned integer (u32 for IPv4, u128 for IPv6). */
+function addressValue(text: string): { family: IPFamilyName; value: bigint } | undefined {
+  let ip;
+  try {
+    ip = parseIP(text);
+  } catch {
+    return undefined;
+  }
+  if (ip.family === 'IPv4') return { family: 'IPv4', value: BigInt(ip.address) };
+  let v = 0n;
+  for (const b of ip.address) v = (v << 8n) | BigInt(b);
+  return { family: 'IPv6', value: v };
+}
+
+function addressText(family: IPFamilyName, value: bigint): string {
+  if (family === 'IPv4') return formatIP({ family, address: Number(value) });
+  const bytes = new Uint8Array(16);
+  let v = value;
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return formatIP({ family, address: bytes });
+}
+
+/** The node's pod CIDRs, at most one per family, in its order (`spec.podCIDRs`, else `spec.podCIDR`). */
+function podCIDRsOf(node: Node): { text: string; cidr: CIDR }[] {
+  const texts = node.spec?.podCIDRs?.length ? node.spec.podCIDRs : node.spec?.podCIDR ? [node.spec.podCIDR] : [];
+  const out: { text: string; cidr: CIDR }[] = [];
+  for (const text of texts) {
+    const cidr = parseCIDR(text);
+    if (!out.some((c) => c.cidr.family === cidr.family)) out.push({ text, cidr });
+  }
+  return out;
+}
+
 export class WorkloadController implements Controller {
-  /** Node name → last allocated IPv4 address (as a number). */
-  readonly #cursor = new Map<string, number>();
+  /** `<node>/<pod CIDR>` → last allocated address. */
+  readonly #cursor = new Map<string, bigint>();
 
   reconcile(changes: readonly ChangeEvent[], store: ControllerStore): void {
     const deployments = new Set<string>();
@@ -189,43 +229,43 @@ export class WorkloadController implements Controller {
     return [...nodes].sort((a, b) => (count.get(a.metadata.name) ?? 0) - (count.get(b.metadata.name) ?? 0) || a.metadata.name.localeCompare(b.metadata.name))[0];
   }
 
-  /** The next free address of the node's IPv4 pod CIDR after its cursor. */
-  #allocateIP(store: ControllerStore, node: Node): string {
-    const cidr = parseCIDR(node.spec!.podCIDR!);
-    if (cidr.family !== 'IPv4') throw new Error(`svcnet: node ${node.metadata.name}: only IPv4 pod CIDRs are supported, got ${node.spec!.podCIDR}`);
-    const base = cidr.address as number;
-    const size = 2 ** (32 - cidr.prefix);
-    const first = base + 2;
-    const last = base + size - 2;
-    if (last < first) throw new Error(`svcnet: node ${node.metadata.name}: pod CIDR ${node.spec!.podCIDR} is too small`);
-    const live = new Set<number>();
+  /** The next free address of one of the node's pod CIDRs after its cursor. */
+  #allocateIP(store: ControllerStore, node: Node, text: string, cidr: CIDR): string {
+    const base = addressValue(formatIP(cidr))!.value;
+    const size = 1n << BigInt((cidr.family === 'IPv4' ? 32 : 128) - cidr.prefix);
+    const first = base + 2n;
+    const last = base + size - 2n;
+    if (last < first) throw new Error(`svcnet: node ${node.metadata.name}: pod CIDR ${text} is too small`);
+    const live = new Set<bigint>();
+    let highest = first - 1n;
     for (const p of store.pods()) {
       for (const ip of podIPsOf(p)) {
-        const n = tryParseIPv4(ip);
-        if (n !== undefined && n >= base && n < base + size) live.add(n);
+        const a = addressValue(ip);
+        if (a === undefined || a.family !== cidr.family || a.value < base || a.value >= base + size) continue;
+        live.add(a.value);
+        if (a.value > highest) highest = a.value;
       }
     }
-    const name = node.metadata.name;
-    const had = this.#cursor.get(name);
-    const start = had ?? Math.max(first - 1, ...live);
-    let candidate = start;
-    for (let i = 0; i <= last - first; i++) {
-      candidate = candidate + 1 > last || candidate + 1 < first ? first : candidate + 1;
+    const key = `${node.metadata.name}/${text}`;
+    const had = this.#cursor.get(key);
+    let candidate = had ?? highest;
+    for (let i = 0n; i <= last - first; i++) {
+      candidate = candidate + 1n > last || candidate + 1n < first ? first : candidate + 1n;
       if (!live.has(candidate)) {
-        this.#cursor.set(name, candidate);
+        this.#cursor.set(key, candidate);
         store.record(() => {
-          if (had === undefined) this.#cursor.delete(name);
-          else this.#cursor.set(name, had);
+          if (had === undefined) this.#cursor.delete(key);
+          else this.#cursor.set(key, had);
         });
-        return formatIPv4(candidate);
+        return addressText(cidr.family, candidate);
       }
     }
-    throw new Error(`svcnet: node ${name}: pod CIDR ${node.spec!.podCIDR} is full`);
+    throw new Error(`svcnet: node ${node.metadata.name}: pod CIDR ${text} is full`);
   }
 
   #createPod(store: ControllerStore, rs: ReplicaSet): Pod {
     const node = this.#pickNode(store);
-    const ip = this.#allocateIP(store, node);
+    const ips = podCIDRsOf(node).map(({ text, cidr }) => this.#allocateIP(store, node, text, cidr));
     const now = store.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const template = deepCopy(rs.spec.template);
     const hostIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
@@ -251,8 +291,8 @@ export class WorkloadController implements Controller {
           condition('PodScheduled'),
         ],
         ...(hostIP ? { hostIP } : {}),
-        podIP: ip,
-        podIPs: [{ ip }],
+        podIP: ips[0],
+        podIPs: ips.map((ip) => ({ ip })),
         startTime: now,
       },
     });

@@ -7,18 +7,19 @@
  * return a defaulted deep copy.
  */
 
+import { GoLiteral, fieldErrors as fe, goQuote, goStrings } from './errors.js';
+import type { FieldError } from './errors.js';
 import { deepCopy } from './objects.js';
 import { ipFamilyOf } from './ip.js';
 import {
-  allocatesClusterIP,
   isExternallyAccessible,
-  isHeadlessService,
   mayHaveNodePorts,
   needsHealthCheck,
 } from './service.js';
 import {
   API_VERSION_DISCOVERY_V1,
   API_VERSION_V1,
+  CLUSTER_IP_NONE,
   LABEL_METADATA_NAME,
   KIND_ENDPOINT_SLICE,
   KIND_ENDPOINTS,
@@ -36,6 +37,7 @@ import type {
   EndpointsPort,
   EndpointSubset,
   IPFamily,
+  IPFamilyPolicy,
   Namespace,
   NamespaceInput,
   ObjectMeta,
@@ -55,6 +57,12 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
 export interface ServiceDefaultsOptions {
   /** The cluster's service IP families, primary first. Default `['IPv4']`. */
   ipFamilies?: readonly IPFamily[];
+  /**
+   * Leave `ipFamilyPolicy` and `ipFamilies` as given: the caller initialises them against
+   * its cluster (`ServiceIPAM.initIPFamilyFields`, which reports what the cluster does not
+   * serve). Default false.
+   */
+  skipIPFamilies?: boolean;
 }
 
 /**
@@ -122,7 +130,7 @@ export function setServiceAPIDefaults(svc: Service): Service {
 export function setServiceDefaults(svc: Service, options: ServiceDefaultsOptions = {}): Service {
   setServiceAPIDefaults(svc);
   normalizeClusterIPs(svc);
-  setIPFamilyDefaults(svc, options.ipFamilies ?? ['IPv4']);
+  if (!options.skipIPFamilies) setIPFamilyDefaults(svc, options.ipFamilies ?? ['IPv4']);
   return svc;
 }
 
@@ -139,7 +147,7 @@ export function prepareServiceUpdate(next: Service, prev: Service, options: Serv
   dropTypeDependentFields(next, prev);
   patchAllocatedValues(next, prev);
   normalizeClusterIPs(next, prev);
-  setIPFamilyDefaults(next, options.ipFamilies ?? ['IPv4']);
+  if (!options.skipIPFamilies) setIPFamilyDefaults(next, options.ipFamilies ?? ['IPv4'], prev);
   return next;
 }
 
@@ -209,34 +217,157 @@ function patchAllocatedValues(next: Service, prev: Service): void {
   }
 }
 
+// ---------------------------------------------------------------------------- IP families
+
+export interface IPFamilyInitOptions {
+  /** The families the cluster serves, primary (`--service-cluster-ip-range[0]`) first. */
+  clusterFamilies: readonly IPFamily[];
+  /**
+   * true: as the API server, report what the cluster does not serve and stop there.
+   * false: default regardless (no cluster to ask): a family inferred from a requested IP is
+   * taken whether or not the cluster serves it, and nothing is reported but the policy
+   * conflicts. Default true.
+   */
+  strict?: boolean;
+  /**
+   * `ValidateServiceClusterIPsRelatedFields`, which the API server runs right after the
+   * policy default; its errors end the initialisation and are returned.
+   */
+  prevalidate?: (svc: Service) => FieldError[];
+}
+
+const otherFamily = (f: IPFamily): IPFamily => (f === 'IPv4' ? 'IPv6' : 'IPv4');
+
+/** Go's `%#v` of a `[]core.IPFamily`, the value some family errors print. */
+export function goIPFamilies(families: readonly IPFamily[] | undefined): GoLiteral {
+  if (families === undefined) return new GoLiteral('[]core.IPFamily(nil)');
+  return new GoLiteral(`[]core.IPFamily{${families.map(goQuote).join(', ')}}`);
+}
+
+/** The policy as a field error prints it (a nil pointer prints `null`). */
+const policyValue = (p: IPFamilyPolicy | undefined): IPFamilyPolicy | null => p ?? null;
+
 /**
- * `ipFamilyPolicy` and `ipFamilies` as the registry fills them: SingleStack and the family
- * of the requested IP (else the cluster's primary family); headless Services without a
- * selector get RequireDualStack and every family the cluster has.
+ * A PreferDualStack Service updated without touching its cluster IPs or families keeps
+ * them, even if the cluster gained or lost a family since (`isMatchingPreferDualStackClusterIPFields`).
  */
-export function setIPFamilyDefaults(svc: Service, clusterFamilies: readonly IPFamily[] = ['IPv4']): void {
+function isMatchingPreferDualStack(next: Service, prev: Service): boolean {
+  const spec = next.spec;
+  const old = prev.spec;
+  if (spec.ipFamilyPolicy === undefined || old.type !== spec.type) return false;
+  if (spec.type !== 'ClusterIP' && spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') return false;
+  if (spec.ipFamilyPolicy !== 'PreferDualStack') return false;
+  if (old.ipFamilyPolicy !== undefined && old.ipFamilyPolicy !== 'PreferDualStack') return false;
+  return sameList(old.clusterIPs, spec.clusterIPs) && sameList(old.ipFamilies, spec.ipFamilies);
+}
+
+/** More than zero given, fewer than before (`reducedClusterIPs`, `reducedIPFamilies`). */
+const reduced = (next: readonly unknown[] | undefined, prev: readonly unknown[] | undefined): boolean =>
+  (next?.length ?? 0) > 0 && (next?.length ?? 0) < (prev?.length ?? 0);
+
+/**
+ * `initIPFamilyFields` of the Service registry (`pkg/registry/core/service/storage/alloc.go`),
+ * in place, for a create (`prev` undefined) or an update. In this order:
+ * - ExternalName: nothing. An unchanged PreferDualStack Service: nothing (no silent
+ *   upgrade or downgrade when the cluster's families change).
+ * - `ipFamilyPolicy`: the stored one on update, else RequireDualStack for a headless
+ *   Service without a selector, else SingleStack.
+ * - On update, SingleStack with `clusterIPs`/`ipFamilies` as stored drops the secondary
+ *   (a downgrade); another policy may not drop one.
+ * - SingleStack may not come with two cluster IPs or two families.
+ * - Families are inferred from the requested cluster IPs (`<family> is not configured on
+ *   this cluster` at `spec.clusterIPs[i]` when the cluster lacks it).
+ * - Headless without selector: the primary family by default, plus the other one unless
+ *   SingleStack, whatever the cluster serves; nothing else is checked.
+ * - RequireDualStack needs a dual-stack cluster; every family must be one the cluster serves.
+ * - No family yet: the cluster's primary; not SingleStack on a dual-stack cluster: both.
+ * Returns the field errors with the API server's paths and messages (empty: accepted).
+ */
+export function initIPFamilyFields(svc: Service, prev: Service | undefined, options: IPFamilyInitOptions): FieldError[] {
   const spec = svc.spec;
-  if (spec.type === 'ExternalName') return;
-  if (isHeadlessService(svc) && Object.keys(spec.selector ?? {}).length === 0) {
-    spec.ipFamilyPolicy ??= 'RequireDualStack';
-    if (!spec.ipFamilies?.length) spec.ipFamilies = [...clusterFamilies];
-    return;
+  if (spec.type === 'ExternalName') return [];
+  if (prev !== undefined && isMatchingPreferDualStack(svc, prev)) return [];
+  const strict = options.strict ?? true;
+  const cluster = options.clusterFamilies;
+  const primary: IPFamily = cluster[0] ?? 'IPv4';
+  const headlessWithoutSelector = spec.clusterIP === CLUSTER_IP_NONE && Object.keys(spec.selector ?? {}).length === 0;
+
+  if (spec.ipFamilyPolicy === undefined) {
+    if (prev?.spec.ipFamilyPolicy !== undefined) spec.ipFamilyPolicy = prev.spec.ipFamilyPolicy;
+    else spec.ipFamilyPolicy = headlessWithoutSelector ? 'RequireDualStack' : 'SingleStack';
   }
-  spec.ipFamilyPolicy ??= 'SingleStack';
-  if (!spec.ipFamilies?.length) {
-    const families: IPFamily[] = [];
-    if (allocatesClusterIP(svc)) {
-      for (const ip of spec.clusterIPs ?? []) {
-        const f = ipFamilyOf(ip);
-        if (f && !families.includes(f)) families.push(f);
+  const pre = options.prevalidate?.(svc) ?? [];
+  if (pre.length > 0) return pre;
+
+  const errs: FieldError[] = [];
+  const policy = spec.ipFamilyPolicy;
+  if (prev !== undefined) {
+    if (policy === 'SingleStack') {
+      // ClusterIPs[0] is immutable, so keeping it alone is a downgrade.
+      if (sameList(prev.spec.clusterIPs, spec.clusterIPs) && (spec.clusterIPs?.length ?? 0) > 1) spec.clusterIPs = spec.clusterIPs!.slice(0, 1);
+      if (sameList(prev.spec.ipFamilies, spec.ipFamilies) && (spec.ipFamilies?.length ?? 0) > 1) spec.ipFamilies = spec.ipFamilies!.slice(0, 1);
+    } else {
+      if (reduced(spec.clusterIPs, prev.spec.clusterIPs)) {
+        errs.push(fe.invalid('spec.ipFamilyPolicy', policyValue(policy), "must be 'SingleStack' to release the secondary cluster IP"));
+      }
+      if (reduced(spec.ipFamilies, prev.spec.ipFamilies)) {
+        errs.push(fe.invalid('spec.ipFamilyPolicy', policyValue(policy), "must be 'SingleStack' to release the secondary IP family"));
       }
     }
-    if (families.length === 0) families.push(clusterFamilies[0] ?? 'IPv4');
-    if (spec.ipFamilyPolicy !== 'SingleStack') {
-      for (const f of clusterFamilies) if (!families.includes(f)) families.push(f);
-    }
-    spec.ipFamilies = families;
   }
+  if (policy === 'SingleStack') {
+    if (spec.clusterIPs?.length === 2) {
+      errs.push(fe.invalid('spec.ipFamilyPolicy', policy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"));
+    }
+    if (spec.ipFamilies?.length === 2) {
+      errs.push(fe.invalid('spec.ipFamilyPolicy', policy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"));
+    }
+  }
+
+  const families: IPFamily[] = [...(spec.ipFamilies ?? [])];
+  const clusterIPs = spec.clusterIPs ?? [];
+  for (let i = 0; i < clusterIPs.length; i++) {
+    if (clusterIPs[i] === CLUSTER_IP_NONE) break;
+    const family = ipFamilyOf(clusterIPs[i]);
+    if (family === undefined || i < families.length) continue;
+    if (strict && !cluster.includes(family)) {
+      errs.push(fe.invalid(`spec.clusterIPs[${i}]`, goStrings(clusterIPs), `${family} is not configured on this cluster`));
+    } else {
+      families.push(family);
+    }
+  }
+  if (families.length > 0 || spec.ipFamilies !== undefined) spec.ipFamilies = families;
+  if (strict && errs.length > 0) return errs;
+
+  if (headlessWithoutSelector) {
+    if (families.length === 0) families.push(primary);
+    if (families.length < 2 && policy !== 'SingleStack') families.push(otherFamily(families[0]));
+    spec.ipFamilies = families;
+    return errs;
+  }
+
+  if (strict) {
+    if (policy === 'RequireDualStack' && cluster.length < 2) {
+      errs.push(fe.invalid('spec.ipFamilyPolicy', policy, 'this cluster is not configured for dual-stack services'));
+    }
+    families.forEach((family, i) => {
+      if (!cluster.includes(family)) errs.push(fe.invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'));
+    });
+    if (errs.length > 0) return errs;
+  }
+  if (families.length === 0) families.push(primary);
+  if (policy !== 'SingleStack' && families.length === 1 && cluster.length === 2) families.push(otherFamily(families[0]));
+  spec.ipFamilies = families;
+  return errs;
+}
+
+/**
+ * `ipFamilyPolicy` and `ipFamilies` as the Service registry fills them
+ * (`initIPFamilyFields`), without a cluster to refuse anything: families not in
+ * `clusterFamilies` that requested IPs imply are taken as they are.
+ */
+export function setIPFamilyDefaults(svc: Service, clusterFamilies: readonly IPFamily[] = ['IPv4'], prev?: Service): void {
+  initIPFamilyFields(svc, prev, { clusterFamilies, strict: false });
 }
 
 /** A defaulted deep copy; fills in apiVersion, kind and an empty spec when missing. */

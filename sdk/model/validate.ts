@@ -23,7 +23,7 @@ import {
   goQuote,
   goStrings,
 } from './errors.js';
-import { defaultEndpoints, defaultEndpointSlice, defaultNamespace, defaultPod, defaultService, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
+import { defaultEndpoints, defaultEndpointSlice, defaultNamespace, defaultPod, defaultService, goIPFamilies, MAX_CLIENT_IP_TIMEOUT_SECONDS } from './defaults.js';
 import type { ServiceDefaultsOptions } from './defaults.js';
 import { ipFamilyOf, isCIDR, isIP, isIPv4, isIPv6, parseIP, specialRangeOf } from './ip.js';
 import {
@@ -313,8 +313,13 @@ function servicePortErrors(sp: ServicePort, requireName: boolean, names: Set<str
   return errs;
 }
 
-/** `ValidateServiceClusterIPsRelatedFields`. */
-function clusterIPsErrors(svc: Service): FieldError[] {
+/**
+ * `ValidateServiceClusterIPsRelatedFields`: `clusterIP` and `clusterIPs` agree, at most two
+ * valid IPs of different families (or `None` alone), supported and distinct families and
+ * policy, each IP of the family `ipFamilies` gives it. The Service registry runs it before
+ * initialising the IP family fields, and validation again.
+ */
+export function serviceClusterIPsErrors(svc: Service): FieldError[] {
   const spec = svc.spec;
   if (spec.type === 'ExternalName') return [];
   const errs: FieldError[] = [];
@@ -491,7 +496,7 @@ export function serviceErrors(svc: Service): FieldError[] {
 
   if (spec.selector !== undefined) errs.push(...labelErrors(spec.selector, 'spec.selector'));
   errs.push(...sessionAffinityErrors(s));
-  errs.push(...clusterIPsErrors(s));
+  errs.push(...serviceClusterIPsErrors(s));
 
   (spec.externalIPs ?? []).forEach((ip, i) => {
     const p = index('spec.externalIPs', i);
@@ -553,38 +558,71 @@ export function serviceErrors(svc: Service): FieldError[] {
 }
 
 /**
- * `ValidateServiceUpdate`: identity, the primary cluster IP and IP family ("may not change
- * once set", except to and from ExternalName), the load balancer class and the health
- * check node port are fixed for the life of the Service; then `ValidateService`.
+ * `validateUpgradeDowngradeClusterIPs`: the cluster IPs may not change, except that a
+ * secondary may be added, or dropped with `ipFamilyPolicy: SingleStack`; the primary may
+ * never be unset. Not checked to, from or between ExternalName, nor between headless.
+ */
+function clusterIPsUpdateErrors(next: Service, prev: Service): FieldError[] {
+  if (next.spec.type === 'ExternalName' || prev.spec.type === 'ExternalName') return [];
+  if (isHeadlessService(next) && isHeadlessService(prev)) return [];
+  const errs: FieldError[] = [];
+  const oldIPs = prev.spec.clusterIPs ?? [];
+  const newIPs = next.spec.clusterIPs ?? [];
+  const value = goStrings(next.spec.clusterIPs);
+  if (oldIPs.length === newIPs.length) {
+    oldIPs.forEach((ip, i) => {
+      if (ip !== newIPs[i]) errs.push(fe.invalid(index('spec.clusterIPs', i), value, 'may not change once set'));
+    });
+  } else if (oldIPs.length > newIPs.length) {
+    if (newIPs.length === 0) errs.push(fe.invalid('spec.clusterIPs[0]', value, 'primary clusterIP can not be unset'));
+    else if (newIPs[0] !== oldIPs[0]) errs.push(fe.invalid('spec.clusterIPs[0]', value, 'may not change once set'));
+    if (newIPs.length === 1 && next.spec.ipFamilyPolicy !== 'SingleStack') {
+      errs.push(fe.invalid('spec.ipFamilyPolicy', next.spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
+    }
+  } else if (oldIPs.length > 0 && newIPs[0] !== oldIPs[0]) {
+    errs.push(fe.invalid('spec.clusterIPs[0]', value, 'may not change once set'));
+  }
+  return errs;
+}
+
+/**
+ * `validateUpgradeDowngradeIPFamilies`: the same for `ipFamilies`, except that headless
+ * Services, and Services turning headless or back, may change them. The values printed
+ * are upstream's (some of these errors print the cluster IPs).
+ */
+function ipFamiliesUpdateErrors(next: Service, prev: Service): FieldError[] {
+  if (next.spec.type === 'ExternalName' || prev.spec.type === 'ExternalName') return [];
+  if (isHeadlessService(next) || isHeadlessService(prev)) return [];
+  const errs: FieldError[] = [];
+  const oldF = prev.spec.ipFamilies ?? [];
+  const newF = next.spec.ipFamilies ?? [];
+  const ipsValue = goStrings(next.spec.clusterIPs);
+  if (oldF.length === newF.length) {
+    oldF.forEach((family, i) => {
+      if (family !== newF[i]) errs.push(fe.invalid('spec.ipFamilies[0]', goIPFamilies(next.spec.ipFamilies), 'may not change once set'));
+    });
+  } else if (oldF.length > newF.length) {
+    if ((next.spec.clusterIPs?.length ?? 0) === 0) errs.push(fe.invalid('spec.ipFamilies[0]', goIPFamilies(next.spec.ipFamilies), 'primary ipFamily can not be unset'));
+    if (newF.length > 0 && newF[0] !== oldF[0]) errs.push(fe.invalid('spec.ipFamilies[0]', ipsValue, 'may not change once set'));
+    if (newF.length === 1 && next.spec.ipFamilyPolicy !== 'SingleStack') {
+      errs.push(fe.invalid('spec.ipFamilyPolicy', next.spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
+    }
+  } else if (oldF.length > 0 && newF.length > 0 && newF[0] !== oldF[0]) {
+    errs.push(fe.invalid('spec.ipFamilies[0]', ipsValue, 'may not change once set'));
+  }
+  return errs;
+}
+
+/**
+ * `ValidateServiceUpdate`: identity fixed; cluster IPs and IP families may gain or lose a
+ * secondary (an upgrade to or downgrade from dual-stack) but not change otherwise, except
+ * to and from ExternalName; the load balancer class and the health check node port are
+ * fixed for the life of the Service; then `ValidateService`.
  */
 export function serviceUpdateErrors(next: Service, prev: Service): FieldError[] {
   const errs = objectMetaUpdateErrors(next.metadata, prev.metadata);
-  const externalName = next.spec.type === 'ExternalName' || prev.spec.type === 'ExternalName';
-  if (!externalName) {
-    const newHeadless = isHeadlessService(next);
-    const oldHeadless = isHeadlessService(prev);
-    if (!(newHeadless && oldHeadless)) {
-      const oldIPs = prev.spec.clusterIPs ?? [];
-      const newIPs = next.spec.clusterIPs ?? [];
-      if (oldIPs.length === newIPs.length) {
-        oldIPs.forEach((ip, i) => {
-          if (ip !== newIPs[i]) errs.push(fe.invalid(index('spec.clusterIPs', i), goStrings(newIPs), 'may not change once set'));
-        });
-      } else if (oldIPs.length > newIPs.length) {
-        if (newIPs.length === 0) errs.push(fe.invalid('spec.clusterIPs[0]', goStrings(newIPs), 'primary clusterIP can not be unset'));
-        else if (newIPs[0] !== oldIPs[0]) errs.push(fe.invalid('spec.clusterIPs[0]', goStrings(newIPs), 'may not change once set'));
-      } else if (oldIPs.length > 0 && newIPs[0] !== oldIPs[0]) {
-        errs.push(fe.invalid('spec.clusterIPs[0]', goStrings(newIPs), 'may not change once set'));
-      }
-    }
-    if (newHeadless === oldHeadless && !newHeadless) {
-      const oldF = prev.spec.ipFamilies ?? [];
-      const newF = next.spec.ipFamilies ?? [];
-      if (oldF.length > 0 && newF.length > 0 && oldF[0] !== newF[0]) {
-        errs.push(fe.invalid('spec.ipFamilies[0]', goStrings(newF), 'may not change once set'));
-      }
-    }
-  }
+  errs.push(...clusterIPsUpdateErrors(next, prev));
+  errs.push(...ipFamiliesUpdateErrors(next, prev));
   if (prev.spec.type === 'LoadBalancer' && next.spec.type === 'LoadBalancer' && prev.spec.loadBalancerClass !== next.spec.loadBalancerClass) {
     errs.push(fe.invalid('spec.loadBalancerClass', next.spec.loadBalancerClass ?? null, 'may not change once set'));
   }

@@ -26,7 +26,8 @@ describe('defaultService', () => {
     { desc: '11 None drops an affinity config', spec: { sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } }, want: { sessionAffinityConfig: undefined } },
     { desc: '12 clusterIPs mirror clusterIP', spec: { clusterIP: '10.96.0.5' }, want: { clusterIPs: ['10.96.0.5'] } },
     { desc: '13 ExternalName gets no families or iTP', spec: { type: 'ExternalName', externalName: 'example.com' }, want: { ipFamilies: undefined, ipFamilyPolicy: undefined, internalTrafficPolicy: undefined } },
-    { desc: '14 headless without selector is RequireDualStack', spec: { clusterIP: 'None', selector: undefined }, want: { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4'] } },
+    // As the API server: both families, whatever the cluster serves (kubernetes/kubernetes#99555).
+    { desc: '14 headless without selector is RequireDualStack with both families', spec: { clusterIP: 'None', selector: undefined }, want: { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] } },
     { desc: '15 headless with selector is SingleStack', spec: { clusterIP: 'None' }, want: { ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] } },
     { desc: '16 the family follows a requested IPv6 address', spec: { clusterIP: 'fd00::10' }, want: { ipFamilies: ['IPv6'] } },
     { desc: '17 NodePort has no allocateLoadBalancerNodePorts', spec: { type: 'NodePort' }, want: { allocateLoadBalancerNodePorts: undefined } },

@@ -266,20 +266,20 @@ describe('loadManifests: every workload kind, following the cluster\'s mode', ()
 describe('loadManifests: controller failures', () => {
   it('22 objects the controllers cannot reconcile reject the load as a ManifestError, leaving the cluster as it was', () => {
     const text = [
-      'apiVersion: v1\nkind: Node\nmetadata: {name: v6-only}\nspec: {podCIDR: "fd00:10::/64"}',
+      'apiVersion: v1\nkind: Node\nmetadata: {name: tiny}\nspec: {podCIDR: "10.9.0.0/31"}',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web}]}',
     ].join('\n---\n');
     const cluster = new Cluster({ now: () => NOW, controllers: true });
     const rv = cluster.resourceVersion;
     let error: unknown;
     try {
-      applyManifests(cluster, parseManifests(text, 'v6.yaml'));
+      applyManifests(cluster, parseManifests(text, 'tiny.yaml'));
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ManifestError);
     expect((error as ManifestError).message).toBe(
-      "v6.yaml: the cluster's controllers could not reconcile these objects: svcnet: node v6-only: only IPv4 pod CIDRs are supported, got fd00:10::/64",
+      "tiny.yaml: the cluster's controllers could not reconcile these objects: svcnet: node tiny: pod CIDR 10.9.0.0/31 is too small",
     );
     expect([cluster.resourceVersion, cluster.listNodes(), cluster.listDeployments()]).toEqual([rv, [], []]);
   });
