@@ -133,7 +133,8 @@ export async function manifestFiles(path: string): Promise<string[]> {
   return out;
 }
 
-function fsMessage(error: unknown): string {
+/** A file-system error as a short message: the errno's meaning for the common codes, else the error's own text. */
+export function fsMessage(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return 'no such file or directory';
   if (e?.code === 'EACCES') return 'permission denied';

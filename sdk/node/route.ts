@@ -33,7 +33,7 @@ import { parseAddress } from '../proxy/rules-net.js';
 import type { Verdict } from '../proxy/decision.js';
 import { LINKTYPE, PcapError, readCapture, writeCapture, type Capture, type PcapRecord } from '../pcap/index.js';
 import { UsageError, parseArgs } from './cli.js';
-import { ManifestError, applyManifests, readManifests, type ManifestDocument } from './manifests.js';
+import { ManifestError, applyManifests, fsMessage, readManifests, type ManifestDocument } from './manifests.js';
 
 /** Frame engines `--engine` can name; each builds from the same snapshot. */
 export const FRAME_ENGINES: Record<string, (options: FrameEngineOptions) => FrameEngine | Promise<FrameEngine>> = {
@@ -289,14 +289,6 @@ async function writeOutput(file: string, data: Uint8Array | string): Promise<voi
   } catch (error) {
     throw new RouteError(`${file}: ${fsMessage(error)}`);
   }
-}
-
-function fsMessage(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file or directory';
-  if (e?.code === 'EACCES') return 'permission denied';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  return e instanceof Error ? e.message : String(error);
 }
 
 // ---------------------------------------------------------------------------- outputs

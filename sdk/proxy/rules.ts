@@ -418,6 +418,29 @@ export class KubeProxyRules {
     return dstLocal ? ['INPUT'] : ['FORWARD'];
   }
 
+  /**
+   * The filter chains a non-DNATed packet meets, hook by hook (`chainsOf` lists one hook's
+   * chains in rule order): the first verdict, or PASS when none has one.
+   */
+  private firstFilterVerdict(p: Packet, chainsOf: (hook: 'OUTPUT' | 'INPUT' | 'FORWARD') => (() => RuleDecision | undefined)[]): RuleDecision {
+    for (const hook of this.hooks(p, p.dstLocal)) {
+      for (const chain of chainsOf(hook)) {
+        const decision = chain();
+        if (decision) return decision;
+      }
+    }
+    return pass(REASON_NO_MATCH);
+  }
+
+  /**
+   * The node-port rule (iptables KUBE-NODEPORTS, nftables `nodeports` → `service-nodeports`
+   * vmap): external traffic to the node port's service port, when it has endpoints.
+   */
+  private nodePortTraffic(ctx: FamilyContext, p: Packet): RuleDecision | undefined {
+    const entry = ctx.state.nodePorts.get(nodePortKey(p.protocol, p.dstPort));
+    return entry && entry.hasEndpoints ? this.externalTraffic(ctx, entry, 'NodePort', p) : undefined;
+  }
+
   // -------------------------------------------------------------------------- iptables
 
   /** pkg/proxy/iptables/proxier.go syncProxyRules. */
@@ -440,32 +463,23 @@ export class KubeProxyRules {
     }
     // …then the last rule: KUBE-NODEPORTS for the addresses nodePortAddresses accepts.
     if (this.iptablesNodePortDestination(ctx, p)) {
-      const entry = state.nodePorts.get(nodePortKey(p.protocol, p.dstPort));
-      if (entry && entry.hasEndpoints) {
-        const decision = this.externalTraffic(ctx, entry, 'NodePort', p);
-        if (decision) return decision;
-      }
+      const decision = this.nodePortTraffic(ctx, p);
+      if (decision) return decision;
     }
 
     // filter: the packet still has its original destination.
-    for (const hook of this.hooks(p, p.dstLocal)) {
-      const chains: (() => RuleDecision | undefined)[] =
-        hook === 'OUTPUT'
-          ? [() => this.iptablesKubeFirewall(ctx, p), () => this.iptablesProxyFirewall(ctx, hit, p), () => this.iptablesFilterServices(hit)]
-          : hook === 'INPUT'
-            ? [
-                () => this.iptablesKubeFirewall(ctx, p),
-                () => this.iptablesProxyFirewall(ctx, hit, p),
-                () => this.iptablesHealthCheck(ctx, p),
-                () => this.iptablesExternalServices(ctx, hit, p),
-              ]
-            : [() => this.iptablesProxyFirewall(ctx, hit, p), () => this.iptablesFilterServices(hit), () => this.iptablesExternalServices(ctx, hit, p)];
-      for (const chain of chains) {
-        const decision = chain();
-        if (decision) return decision;
-      }
-    }
-    return pass(REASON_NO_MATCH);
+    return this.firstFilterVerdict(p, (hook) =>
+      hook === 'OUTPUT'
+        ? [() => this.iptablesKubeFirewall(ctx, p), () => this.iptablesProxyFirewall(ctx, hit, p), () => this.iptablesFilterServices(hit)]
+        : hook === 'INPUT'
+          ? [
+              () => this.iptablesKubeFirewall(ctx, p),
+              () => this.iptablesProxyFirewall(ctx, hit, p),
+              () => this.iptablesHealthCheck(ctx, p),
+              () => this.iptablesExternalServices(ctx, hit, p),
+            ]
+          : [() => this.iptablesProxyFirewall(ctx, hit, p), () => this.iptablesFilterServices(hit), () => this.iptablesExternalServices(ctx, hit, p)],
+    );
   }
 
   /**
@@ -541,24 +555,15 @@ export class KubeProxyRules {
       const decision = hit.kind === 'ClusterIP' ? this.internalTraffic(ctx, hit.entry, p) : this.externalTraffic(ctx, hit.entry, hit.kind, p);
       if (decision) return decision;
     } else if (this.nftablesNodePortDestination(ctx, p)) {
-      const entry = state.nodePorts.get(nodePortKey(p.protocol, p.dstPort));
-      if (entry && entry.hasEndpoints) {
-        const decision = this.externalTraffic(ctx, entry, 'NodePort', p);
-        if (decision) return decision;
-      }
+      const decision = this.nodePortTraffic(ctx, p);
+      if (decision) return decision;
     }
 
-    for (const hook of this.hooks(p, p.dstLocal)) {
-      const chains: (() => RuleDecision | undefined)[] =
-        hook === 'INPUT'
-          ? [() => this.nftablesNodePortEndpointsCheck(ctx, p), () => this.nftablesServiceEndpointsCheck(hit)]
-          : [() => this.nftablesServiceEndpointsCheck(hit), () => this.nftablesClusterIPsCheck(ctx, p)];
-      for (const chain of chains) {
-        const decision = chain();
-        if (decision) return decision;
-      }
-    }
-    return pass(REASON_NO_MATCH);
+    return this.firstFilterVerdict(p, (hook) =>
+      hook === 'INPUT'
+        ? [() => this.nftablesNodePortEndpointsCheck(ctx, p), () => this.nftablesServiceEndpointsCheck(hit)]
+        : [() => this.nftablesServiceEndpointsCheck(hit), () => this.nftablesClusterIPsCheck(ctx, p)],
+    );
   }
 
   /**

@@ -9,8 +9,8 @@
 // externalIP) · LB IPs 1.2.3.4, 5.6.7.8 · off-cluster 203.0.113.0/24 · LB source range
 // 203.0.113.0/25.
 import { describe, expect, it } from 'vitest';
-import type { EndpointSlice, Protocol, Service, ServiceSpec, ServiceStatus } from '../../sdk/model/types.js';
-import { parseKubeProxyConfiguration, type ProxyMode } from '../../sdk/proxy/config.js';
+import type { EndpointSlice, Protocol, Service, ServicePort, ServiceSpec } from '../../sdk/model/types.js';
+import type { ProxyMode } from '../../sdk/proxy/config.js';
 import type { RuleDecision } from '../../sdk/proxy/decision.js';
 import {
   KubeProxyRules,
@@ -25,86 +25,26 @@ import {
   type NodeView,
 } from '../../sdk/proxy/rules.js';
 import { joinHostPort } from '../../sdk/proxy/rules-net.js';
+import {
+  NODE_EXTERNAL_IP,
+  NODE_IP,
+  NODE_IP_ALT,
+  NODE_IPV6,
+  NODE_IPV6_ALT,
+  TEST_NODE,
+  endpointSlice,
+  kubeProxyRules,
+  lbStatus,
+  service,
+  testNode,
+} from './builders.js';
 
-const TEST_NODE = 'test-node';
-const NODE_IP = '192.168.0.2';
-const NODE_IP_ALT = '192.168.1.2';
-const NODE_EXTERNAL_IP = '192.168.99.11';
-const NODE_IPV6 = '2001:db8::1';
-const NODE_IPV6_ALT = '2001:db8:1::2';
 const EXTERNAL_CLIENT = '203.0.113.2';
 const EXTERNAL_CLIENT_BLOCKED = '203.0.113.130';
 const POD = '10.0.0.2';
 const REMOTE_POD = '10.0.5.2';
 
 const SERVICE_CIDRS = ['172.30.0.0/16', 'fd00:172:30::/112'];
-
-function testNode(extra: Partial<NodeView> = {}): NodeView {
-  return {
-    name: TEST_NODE,
-    addresses: [NODE_IP, NODE_IP_ALT, NODE_EXTERNAL_IP, NODE_IPV6, NODE_IPV6_ALT],
-    podCIDRs: ['10.0.0.0/24', 'fd00:10::/64'],
-    ...extra,
-  };
-}
-
-function service(namespace: string, name: string, spec: ServiceSpec, status?: ServiceStatus): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec, ...(status ? { status } : {}) };
-}
-
-function lbStatus(...ips: (string | { ip: string; ipMode: 'VIP' | 'Proxy' })[]): ServiceStatus {
-  return { loadBalancer: { ingress: ips.map((i) => (typeof i === 'string' ? { ip: i } : i)) } };
-}
-
-interface EndpointSpec {
-  ip: string;
-  /** Default: no nodeName (not local). */
-  node?: string;
-  ready?: boolean;
-  serving?: boolean;
-  terminating?: boolean;
-  zones?: string[];
-  nodes?: string[];
-}
-
-interface PortSpec {
-  name?: string;
-  port?: number;
-  protocol?: Protocol;
-}
-
-let sliceCounter = 0;
-
-function slice(namespace: string, serviceName: string, endpoints: EndpointSpec[], ports: PortSpec[], addressType: 'IPv4' | 'IPv6' | 'FQDN' = 'IPv4', labelled = true): EndpointSlice {
-  sliceCounter++;
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: `${serviceName}-${sliceCounter}`,
-      namespace,
-      ...(labelled ? { labels: { 'kubernetes.io/service-name': serviceName } } : {}),
-    },
-    addressType,
-    endpoints: endpoints.map((e) => ({
-      addresses: [e.ip],
-      ...(e.node ? { nodeName: e.node } : {}),
-      ...(e.ready !== undefined || e.serving !== undefined || e.terminating !== undefined
-        ? {
-            conditions: {
-              ...(e.ready !== undefined ? { ready: e.ready } : {}),
-              ...(e.serving !== undefined ? { serving: e.serving } : {}),
-              ...(e.terminating !== undefined ? { terminating: e.terminating } : {}),
-            },
-          }
-        : {}),
-      ...(e.zones || e.nodes
-        ? { hints: { ...(e.zones ? { forZones: e.zones.map((name) => ({ name })) } : {}), ...(e.nodes ? { forNodes: e.nodes.map((name) => ({ name })) } : {}) } }
-        : {}),
-    })),
-    ports: ports.map((p) => ({ ...(p.name !== undefined ? { name: p.name } : {}), ...(p.port !== undefined ? { port: p.port } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) })),
-  };
-}
 
 /** Options for one rules instance: the KubeProxyConfiguration fields and the node. */
 interface Setup {
@@ -115,11 +55,8 @@ interface Setup {
 }
 
 function makeRules(mode: ProxyMode, services: Service[], slices: EndpointSlice[], setup: Setup = {}): KubeProxyRules {
-  const doc = { clusterCIDR: '10.0.0.0/8,fd00:10::/64', ...(setup.config ?? {}) };
-  const { config } = parseKubeProxyConfiguration(doc, { mode });
-  const rules = new KubeProxyRules({ node: testNode(setup.node), config });
-  rules.setState(services, slices, setup.serviceCIDRs ?? SERVICE_CIDRS);
-  return rules;
+  const config = { clusterCIDR: '10.0.0.0/8,fd00:10::/64', ...(setup.config ?? {}) };
+  return kubeProxyRules(mode, services, slices, { node: testNode(setup.node), config, serviceCIDRs: setup.serviceCIDRs ?? SERVICE_CIDRS });
 }
 
 type PerMode<T> = Record<ProxyMode, T>;
@@ -191,7 +128,8 @@ const ALL_MODES: readonly ProxyMode[] = ['iptables', 'nftables', 'ipvs'];
 
 // ---------------------------------------------------------------------------- tables
 
-const P80: PortSpec = { name: 'p80', port: 80, protocol: 'TCP' };
+const P80: ServicePort = { name: 'p80', port: 80, protocol: 'TCP' };
+const P80_NODE_PORT: ServicePort = { ...P80, nodePort: 3001 };
 const EP1 = '10.180.0.1:80';
 const EP2 = '10.180.2.1:80';
 const BOTH = `${EP1}, ${EP2}`;
@@ -211,8 +149,8 @@ describe('1. ClusterIP basics: ports by name, protocols apart, undefined ports a
     }),
   ];
   const slices = [
-    slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }], [{ name: 'http', port: 80, protocol: 'TCP' }]),
-    slice('ns2', 'svc2', [{ ip: '10.180.0.1', node: TEST_NODE }, { ip: '10.180.2.1', node: 'node2' }], [
+    endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }], [{ name: 'http', port: 80, protocol: 'TCP' }]),
+    endpointSlice('ns2', 'svc2', [{ ip: '10.180.0.1', node: TEST_NODE }, { ip: '10.180.2.1', node: 'node2' }], [
       { name: 'http', port: 80, protocol: 'TCP' },
       { name: 'https', port: 8443, protocol: 'TCP' },
       { name: 'dns-udp', port: 53, protocol: 'UDP' },
@@ -249,22 +187,10 @@ describe('1. ClusterIP basics: ports by name, protocols apart, undefined ports a
 });
 
 describe('2. LoadBalancer with loadBalancerSourceRanges (TestLoadBalancer)', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      {
-        type: 'LoadBalancer',
-        clusterIP: '172.30.0.41',
-        externalIPs: ['192.168.99.33'],
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }],
-        // The second entry's whitespace is tolerated (regression test upstream).
-        loadBalancerSourceRanges: ['192.168.0.0/24', ' 203.0.113.0/25'],
-      },
-      lbStatus('1.2.3.4', '5.6.7.8'),
-    ),
-  ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
+  // The second source range's whitespace is tolerated (regression test upstream).
+  const ranges = ['192.168.0.0/24', ' 203.0.113.0/25'];
+  const services = [service('ns1', 'svc1', { type: 'LoadBalancer', clusterIP: '172.30.0.41', externalIPs: ['192.168.99.33'], ports: [P80_NODE_PORT], loadBalancerSourceRanges: ranges }, lbStatus('1.2.3.4', '5.6.7.8'))];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
   runPacketFlowTests(2, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'pod to cluster IP', src: POD, dst: '172.30.0.41', port: 80, out: EP1 },
     { name: 'external to nodePort', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: EP1, masq: true },
@@ -290,9 +216,9 @@ describe('2. LoadBalancer with loadBalancerSourceRanges (TestLoadBalancer)', () 
 
 describe('3. loadBalancerSourceRanges: pod CIDR listed, node IP not listed, no endpoints', () => {
   const lb = (name: string, ip: string, ranges: string[]): Service =>
-    service('ns1', name, { type: 'LoadBalancer', clusterIP: `172.30.0.${ip.split('.')[3]}`, ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3000 + Number(ip.split('.')[3]) }], loadBalancerSourceRanges: ranges }, lbStatus(ip));
+    service('ns1', name, { type: 'LoadBalancer', clusterIP: `172.30.0.${ip.split('.')[3]}`, ports: [{ ...P80, nodePort: 3000 + Number(ip.split('.')[3]) }], loadBalancerSourceRanges: ranges }, lbStatus(ip));
   const services = [lb('podok', '1.1.1.1', ['10.0.0.0/8']), lb('nonode', '2.2.2.2', ['203.0.113.0/25']), lb('empty', '3.3.3.3', ['203.0.113.0/25']), lb('v6only', '4.4.4.4', ['2001:db8:99::/64'])];
-  const slices = [slice('ns1', 'podok', [{ ip: '10.180.0.1' }], [P80]), slice('ns1', 'nonode', [{ ip: '10.180.0.1' }], [P80]), slice('ns1', 'v6only', [{ ip: '10.180.0.1' }], [P80])];
+  const slices = [endpointSlice('ns1', 'podok', [{ ip: '10.180.0.1' }], [P80]), endpointSlice('ns1', 'nonode', [{ ip: '10.180.0.1' }], [P80]), endpointSlice('ns1', 'v6only', [{ ip: '10.180.0.1' }], [P80])];
   runPacketFlowTests(3, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'pod allowed when the pod CIDR is listed', src: POD, dst: '1.1.1.1', port: 80, out: EP1, masq: true },
     { name: 'external blocked when only the pod CIDR is listed', src: EXTERNAL_CLIENT, dst: '1.1.1.1', port: 80, out: 'DROP' },
@@ -310,14 +236,7 @@ describe('3. loadBalancerSourceRanges: pod CIDR listed, node IP not listed, no e
 });
 
 describe('4. Services with no endpoints reject on every frontend (TestNoEndpointsReject)', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      { type: 'LoadBalancer', clusterIP: '172.30.0.41', externalIPs: [NODE_EXTERNAL_IP], ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] },
-      lbStatus('1.2.3.4'),
-    ),
-  ];
+  const services = [service('ns1', 'svc1', { type: 'LoadBalancer', clusterIP: '172.30.0.41', externalIPs: [NODE_EXTERNAL_IP], ports: [P80_NODE_PORT] }, lbStatus('1.2.3.4'))];
   runPacketFlowTests(4, ALL_MODES, (mode) => makeRules(mode, services, []), [
     { name: 'pod to cluster IP with no endpoints', src: POD, dst: '172.30.0.41', port: 80, out: 'REJECT', reason: REASON_NO_ENDPOINTS },
     { name: 'external to external IP with no endpoints', src: EXTERNAL_CLIENT, dst: NODE_EXTERNAL_IP, port: 80, out: 'REJECT' },
@@ -345,23 +264,14 @@ describe('4. Services with no endpoints reject on every frontend (TestNoEndpoint
   ]);
 });
 
+/** Tables 5 and 6: ns1/svc1, an eTP Local LoadBalancer (1.2.3.4) with an externalIP on the node and health check node port 30000. */
+function etpLocalLoadBalancer(port: ServicePort): Service {
+  return service('ns1', 'svc1', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', externalIPs: [NODE_EXTERNAL_IP], ports: [port], healthCheckNodePort: 30000 }, lbStatus('1.2.3.4'));
+}
+
 describe('5. externalTrafficPolicy: Local with a local endpoint (TestExternalTrafficPolicyLocal)', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: 'Local',
-        clusterIP: '172.30.0.41',
-        externalIPs: [NODE_EXTERNAL_IP],
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001, targetPort: 80 }],
-        healthCheckNodePort: 30000,
-      },
-      lbStatus('1.2.3.4'),
-    ),
-  ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80])];
+  const services = [etpLocalLoadBalancer({ ...P80_NODE_PORT, targetPort: 80 })];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80])];
   const LOCAL = EP2;
   runPacketFlowTests(5, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'pod to cluster IP hits both endpoints, unmasqueraded', src: POD, dst: '172.30.0.41', port: 80, out: BOTH },
@@ -390,22 +300,8 @@ describe('5. externalTrafficPolicy: Local with a local endpoint (TestExternalTra
 });
 
 describe('6. externalTrafficPolicy: Local with no local endpoint', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: 'Local',
-        clusterIP: '172.30.0.41',
-        externalIPs: [NODE_EXTERNAL_IP],
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }],
-        healthCheckNodePort: 30000,
-      },
-      lbStatus('1.2.3.4'),
-    ),
-  ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
+  const services = [etpLocalLoadBalancer(P80_NODE_PORT)];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
   runPacketFlowTests(6, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'external to LB IP: DROP (ipvs: falls back to cluster endpoints)', src: EXTERNAL_CLIENT, dst: '1.2.3.4', port: 80, out: modes('DROP', 'DROP', EP1), reason: modes(REASON_NO_LOCAL_ENDPOINTS, REASON_NO_LOCAL_ENDPOINTS, undefined) },
     { name: 'external to NodePort: DROP (ipvs: cluster endpoints)', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: modes('DROP', 'DROP', EP1) },
@@ -420,9 +316,9 @@ describe('6. externalTrafficPolicy: Local with no local endpoint', () => {
 
 describe('7. externalTrafficPolicy: Local without a local-traffic detector (no clusterCIDR)', () => {
   const services = [
-    service('ns1', 'svc1', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }], healthCheckNodePort: 30000 }, lbStatus('1.2.3.4')),
+    service('ns1', 'svc1', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT], healthCheckNodePort: 30000 }, lbStatus('1.2.3.4')),
   ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
   runPacketFlowTests(7, ALL_MODES, (mode) => makeRules(mode, services, slices, { config: { clusterCIDR: '' } }), [
     { name: 'pod to LB IP is not short-circuited: DROP (ipvs: cluster endpoints)', src: POD, dst: '1.2.3.4', port: 80, out: modes('DROP', 'DROP', EP1) },
     { name: 'node to LB IP still masqueraded to cluster endpoints (ipvs: not masqueraded)', src: NODE_IP, dst: '1.2.3.4', port: 80, out: EP1, masq: modes(true, true, false) },
@@ -434,14 +330,14 @@ describe('7. externalTrafficPolicy: Local without a local-traffic detector (no c
 
 describe('8. internalTrafficPolicy: Local', () => {
   const services = [
-    service('ns1', 'itp-remote', { clusterIP: '172.30.0.41', internalTrafficPolicy: 'Local', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
-    service('ns1', 'itp-nodeport', { type: 'NodePort', clusterIP: '172.30.0.42', internalTrafficPolicy: 'Local', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3002 }] }),
-    service('ns1', 'itp-local', { clusterIP: '172.30.0.43', internalTrafficPolicy: 'Local', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
+    service('ns1', 'itp-remote', { clusterIP: '172.30.0.41', internalTrafficPolicy: 'Local', ports: [P80] }),
+    service('ns1', 'itp-nodeport', { type: 'NodePort', clusterIP: '172.30.0.42', internalTrafficPolicy: 'Local', ports: [{ ...P80, nodePort: 3002 }] }),
+    service('ns1', 'itp-local', { clusterIP: '172.30.0.43', internalTrafficPolicy: 'Local', ports: [P80] }),
   ];
   const slices = [
-    slice('ns1', 'itp-remote', [{ ip: '10.180.0.1', node: 'node2' }], [P80]),
-    slice('ns1', 'itp-nodeport', [{ ip: '10.180.0.1', node: 'node2' }], [P80]),
-    slice('ns1', 'itp-local', [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]),
+    endpointSlice('ns1', 'itp-remote', [{ ip: '10.180.0.1', node: 'node2' }], [P80]),
+    endpointSlice('ns1', 'itp-nodeport', [{ ip: '10.180.0.1', node: 'node2' }], [P80]),
+    endpointSlice('ns1', 'itp-local', [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]),
   ];
   runPacketFlowTests(8, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'no local endpoint: ClusterIP DROP (ipvs: virtual server without real servers rejects)', src: POD, dst: '172.30.0.41', port: 80, out: modes('DROP', 'DROP', 'REJECT'), reason: REASON_NO_LOCAL_ENDPOINTS },
@@ -453,8 +349,8 @@ describe('8. internalTrafficPolicy: Local', () => {
 });
 
 describe('9. Masquerade of ClusterIP traffic per local-traffic detector and masqueradeAll (proxy.md §8)', () => {
-  const services = [service('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] })];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
+  const services = [service('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [P80] })];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
   const variants: { label: string; config: Record<string, unknown>; pod: boolean; remotePod: boolean; external: boolean }[] = [
     { label: 'ClusterCIDR 10.0.0.0/8', config: {}, pod: false, remotePod: false, external: true },
     { label: 'NodeCIDR (podCIDR 10.0.0.0/24)', config: { detectLocalMode: 'NodeCIDR' }, pod: false, remotePod: true, external: true },
@@ -478,8 +374,8 @@ describe('9. Masquerade of ClusterIP traffic per local-traffic detector and masq
     ]);
   });
   describe('9.8 masqueradeAll does not touch eTP Local external traffic', () => {
-    const etp = [service('ns1', 'svc1', { type: 'NodePort', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] })];
-    const local = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }], [P80])];
+    const etp = [service('ns1', 'svc1', { type: 'NodePort', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT] })];
+    const local = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }], [P80])];
     runPacketFlowTests(908, ALL_MODES, (mode) => makeRules(mode, etp, local, { config: { iptables: { masqueradeAll: true }, nftables: { masqueradeAll: true } } }), [
       { name: 'external to NodePort keeps the client address', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: EP1 },
       { name: 'pod to ClusterIP is masqueraded', src: POD, dst: '172.30.0.41', port: 80, out: EP1, masq: true },
@@ -494,32 +390,44 @@ describe('9. Masquerade of ClusterIP traffic per local-traffic detector and masq
 
 describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts)', () => {
   const services = [
-    service('ns1', 'svc1', { type: 'NodePort', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] }),
-    service('ns1', 'svc6', { type: 'NodePort', clusterIP: 'fd00:172:30::41', ipFamilies: ['IPv6'], ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] }),
+    service('ns1', 'svc1', { type: 'NodePort', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT] }),
+    service('ns1', 'svc6', { type: 'NodePort', clusterIP: 'fd00:172:30::41', ipFamilies: ['IPv6'], ports: [P80_NODE_PORT] }),
   ];
   const slices = [
-    slice('ns1', 'svc1', [{ ip: '10.180.0.1' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]),
-    slice('ns1', 'svc6', [{ ip: 'fd00:10:180::1' }, { ip: 'fd00:10:180::2:1', node: TEST_NODE }], [P80], 'IPv6'),
+    endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]),
+    endpointSlice('ns1', 'svc6', [{ ip: 'fd00:10:180::1' }, { ip: 'fd00:10:180::2:1', node: TEST_NODE }], [P80], { addressType: 'IPv6' }),
   ];
   const V6 = '[fd00:10:180::1]:80, [fd00:10:180::2:1]:80';
+  // Most flows here go to node port 3001: DNATed to the endpoints (BOTH; V6 for IPv6) and
+  // masqueraded, or not a node port there and passed ("").
+  const toNodePort = (name: string, src: string, dst: string, out = BOTH): Flow => ({ name, src, dst, port: 3001, out, masq: true });
+  const passes = (name: string, src: string, dst: string, port = 3001): Flow => ({ name, src, dst, port, out: '' });
+  // Flows that more than one case has.
+  const EXTERNAL_TO_PRIMARY = toNodePort('external to nodePort', EXTERNAL_CLIENT, NODE_IP);
+  const NODE_TO_PRIMARY = toNodePort('node to nodePort', NODE_IP, NODE_IP);
+  const EXTERNAL_TO_SECONDARY = toNodePort('external to nodePort on secondary IP', EXTERNAL_CLIENT, NODE_IP_ALT);
+  const SECONDARY_IGNORED = passes('secondary nodeIP ignores NodePorts', EXTERNAL_CLIENT, NODE_IP_ALT);
+  const LOCALHOST_IGNORED = passes('localhost to nodePort is ignored', '127.0.0.1', '127.0.0.1');
+  const NO_LOCALHOST = passes('no localhost NodePorts', '127.0.0.1', '127.0.0.1');
+  const IPV6_TO_SECONDARY = toNodePort('IPv6 secondary', '2600:5200::1', NODE_IPV6_ALT, V6);
   const cases: { label: string; mode: ProxyMode; config: Record<string, unknown>; flows: Flow[] }[] = [
     {
       label: 'iptables, defaults (every local address, localhost NodePorts on)',
       mode: 'iptables',
       config: {},
       flows: [
-        { name: 'external to nodePort', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
-        { name: 'node to nodePort', src: NODE_IP, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
-        { name: 'external to nodePort on secondary IP', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
-        { name: 'localhost to nodePort gets masqueraded', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: BOTH, masq: true },
-        { name: 'localhost NodePorts answer all of 127.0.0.0/8', src: '127.0.0.1', dst: '127.0.0.53', port: 3001, out: BOTH, masq: true },
-        { name: 'non-loopback source to a localhost NodePort: DNATed, so KUBE-FIREWALL lets it through', src: EXTERNAL_CLIENT, dst: '127.0.0.1', port: 3001, out: BOTH, masq: true },
+        EXTERNAL_TO_PRIMARY,
+        NODE_TO_PRIMARY,
+        EXTERNAL_TO_SECONDARY,
+        toNodePort('localhost to nodePort gets masqueraded', '127.0.0.1', '127.0.0.1'),
+        toNodePort('localhost NodePorts answer all of 127.0.0.0/8', '127.0.0.1', '127.0.0.53'),
+        toNodePort('non-loopback source to a localhost NodePort: DNATed, so KUBE-FIREWALL lets it through', EXTERNAL_CLIENT, '127.0.0.1'),
         { name: 'non-loopback source to another 127.0.0.1 port: KUBE-FIREWALL drops', src: EXTERNAL_CLIENT, dst: '127.0.0.1', port: 22, out: 'DROP', reason: REASON_LOCALNET },
-        { name: 'loopback source to another 127.0.0.1 port passes', src: '127.0.0.1', dst: '127.0.0.1', port: 22, out: '' },
-        { name: 'remote address is not a node port', src: EXTERNAL_CLIENT, dst: '198.51.100.7', port: 3001, out: '' },
-        { name: 'IPv6 external to nodePort', src: '2600:5200::1', dst: NODE_IPV6, port: 3001, out: V6, masq: true },
-        { name: 'IPv6 secondary IP', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: V6, masq: true },
-        { name: 'IPv6 localhost is never a node port', src: '::1', dst: '::1', port: 3001, out: '' },
+        passes('loopback source to another 127.0.0.1 port passes', '127.0.0.1', '127.0.0.1', 22),
+        passes('remote address is not a node port', EXTERNAL_CLIENT, '198.51.100.7'),
+        toNodePort('IPv6 external to nodePort', '2600:5200::1', NODE_IPV6, V6),
+        toNodePort('IPv6 secondary IP', '2600:5200::1', NODE_IPV6_ALT, V6),
+        passes('IPv6 localhost is never a node port', '::1', '::1'),
       ],
     },
     {
@@ -527,9 +435,9 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'iptables',
       config: { iptables: { localhostNodePorts: false } },
       flows: [
-        { name: 'localhost to nodePort is ignored', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'no KUBE-FIREWALL: non-loopback source to 127.0.0.1:22 passes', src: EXTERNAL_CLIENT, dst: '127.0.0.1', port: 22, out: '' },
-        { name: 'secondary IP still accepted', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
+        LOCALHOST_IGNORED,
+        passes('no KUBE-FIREWALL: non-loopback source to 127.0.0.1:22 passes', EXTERNAL_CLIENT, '127.0.0.1', 22),
+        toNodePort('secondary IP still accepted', EXTERNAL_CLIENT, NODE_IP_ALT),
       ],
     },
     {
@@ -537,9 +445,9 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'iptables',
       config: { iptables: { localhostNodePorts: false }, nodePortAddresses: ['192.168.0.0/24', '127.0.0.1/32'] },
       flows: [
-        { name: 'localhost to nodePort is ignored', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'secondary nodeIP ignores NodePorts', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: '' },
-        { name: 'primary in the CIDR', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
+        LOCALHOST_IGNORED,
+        SECONDARY_IGNORED,
+        toNodePort('primary in the CIDR', EXTERNAL_CLIENT, NODE_IP),
       ],
     },
     {
@@ -547,50 +455,47 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'iptables',
       config: { nodePortAddresses: ['192.168.0.0/24', '192.168.1.0/24', '2001:db8::/64'] },
       flows: [
-        { name: 'external to nodePort on secondary IP', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
-        { name: 'node address outside the CIDRs', src: EXTERNAL_CLIENT, dst: NODE_EXTERNAL_IP, port: 3001, out: '' },
-        { name: 'localhost to nodePort is ignored', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'non-loopback source to 127.0.0.1:22 passes', src: EXTERNAL_CLIENT, dst: '127.0.0.1', port: 22, out: '' },
-        { name: 'IPv6 secondary outside 2001:db8::/64 ignores NodePorts', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: '' },
-        { name: 'IPv6 primary in 2001:db8::/64', src: '2600:5200::1', dst: NODE_IPV6, port: 3001, out: V6, masq: true },
+        EXTERNAL_TO_SECONDARY,
+        passes('node address outside the CIDRs', EXTERNAL_CLIENT, NODE_EXTERNAL_IP),
+        LOCALHOST_IGNORED,
+        passes('non-loopback source to 127.0.0.1:22 passes', EXTERNAL_CLIENT, '127.0.0.1', 22),
+        passes('IPv6 secondary outside 2001:db8::/64 ignores NodePorts', '2600:5200::1', NODE_IPV6_ALT),
+        toNodePort('IPv6 primary in 2001:db8::/64', '2600:5200::1', NODE_IPV6, V6),
       ],
     },
     {
       label: 'iptables, only IPv4 CIDRs: IPv6 matches every local address',
       mode: 'iptables',
       config: { nodePortAddresses: ['192.168.0.0/24'] },
-      flows: [{ name: 'IPv6 secondary accepted', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: V6, masq: true }],
+      flows: [toNodePort('IPv6 secondary accepted', '2600:5200::1', NODE_IPV6_ALT, V6)],
     },
     {
       label: 'nftables, defaults (primary node IPs only)',
       mode: 'nftables',
       config: {},
       flows: [
-        { name: 'external to nodePort', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
-        { name: 'node to nodePort', src: NODE_IP, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
-        { name: 'secondary nodeIP ignores NodePorts', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: '' },
-        { name: 'no localhost NodePorts', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'IPv6 primary', src: '2600:5200::1', dst: NODE_IPV6, port: 3001, out: V6, masq: true },
-        { name: 'IPv6 secondary ignored', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: '' },
+        EXTERNAL_TO_PRIMARY,
+        NODE_TO_PRIMARY,
+        SECONDARY_IGNORED,
+        NO_LOCALHOST,
+        toNodePort('IPv6 primary', '2600:5200::1', NODE_IPV6, V6),
+        passes('IPv6 secondary ignored', '2600:5200::1', NODE_IPV6_ALT),
       ],
     },
     {
       label: 'nftables, multiple nodePortAddresses',
       mode: 'nftables',
       config: { nodePortAddresses: ['192.168.0.0/24', '192.168.1.0/24', '2001:db8::/64', '2001:db8:1::2/128'] },
-      flows: [
-        { name: 'external to nodePort on secondary IP', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
-        { name: 'IPv6 secondary', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: V6, masq: true },
-      ],
+      flows: [EXTERNAL_TO_SECONDARY, IPV6_TO_SECONDARY],
     },
     {
       label: 'nftables, 0.0.0.0/0 (every local address but loopback)',
       mode: 'nftables',
       config: { nodePortAddresses: ['0.0.0.0/0'] },
       flows: [
-        { name: 'secondary IP accepted', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
-        { name: 'loopback still excluded', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'IPv6 has no CIDR of its own: every local address', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: V6, masq: true },
+        toNodePort('secondary IP accepted', EXTERNAL_CLIENT, NODE_IP_ALT),
+        passes('loopback still excluded', '127.0.0.1', '127.0.0.1'),
+        toNodePort('IPv6 has no CIDR of its own: every local address', '2600:5200::1', NODE_IPV6_ALT, V6),
       ],
     },
     {
@@ -598,9 +503,9 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'iptables',
       config: { nodePortAddresses: ['primary'] },
       flows: [
-        { name: 'primary accepted', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
-        { name: 'secondary ignored', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: '' },
-        { name: 'no localhost NodePorts (primary /32 holds no loopback)', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
+        toNodePort('primary accepted', EXTERNAL_CLIENT, NODE_IP),
+        passes('secondary ignored', EXTERNAL_CLIENT, NODE_IP_ALT),
+        passes('no localhost NodePorts (primary /32 holds no loopback)', '127.0.0.1', '127.0.0.1'),
       ],
     },
     {
@@ -608,8 +513,8 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'iptables',
       config: { nodePortAddresses: ['127.0.0.1/32', '192.168.0.0/24'] },
       flows: [
-        { name: 'localhost to nodePort', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: BOTH, masq: true },
-        { name: 'another 127.0.0.0/8 address is not an interface address', src: '127.0.0.1', dst: '127.0.0.2', port: 3001, out: '' },
+        toNodePort('localhost to nodePort', '127.0.0.1', '127.0.0.1'),
+        passes('another 127.0.0.0/8 address is not an interface address', '127.0.0.1', '127.0.0.2'),
         { name: 'KUBE-FIREWALL is on', src: EXTERNAL_CLIENT, dst: '127.0.0.1', port: 22, out: 'DROP' },
       ],
     },
@@ -618,8 +523,8 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'ipvs',
       config: { nodePortAddresses: ['127.0.0.0/8', '192.168.0.0/24'] },
       flows: [
-        { name: 'localhost to nodePort', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'primary', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 3001, out: BOTH, masq: true },
+        passes('localhost to nodePort', '127.0.0.1', '127.0.0.1'),
+        toNodePort('primary', EXTERNAL_CLIENT, NODE_IP),
       ],
     },
     {
@@ -627,9 +532,9 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
       mode: 'ipvs',
       config: {},
       flows: [
-        { name: 'external to nodePort on secondary IP', src: EXTERNAL_CLIENT, dst: NODE_IP_ALT, port: 3001, out: BOTH, masq: true },
-        { name: 'no localhost NodePorts', src: '127.0.0.1', dst: '127.0.0.1', port: 3001, out: '' },
-        { name: 'IPv6 secondary', src: '2600:5200::1', dst: NODE_IPV6_ALT, port: 3001, out: V6, masq: true },
+        EXTERNAL_TO_SECONDARY,
+        NO_LOCALHOST,
+        IPV6_TO_SECONDARY,
       ],
     },
   ];
@@ -647,11 +552,11 @@ describe('10. NodePort addresses per mode and localhost NodePorts (TestNodePorts
 
 describe('11. Frontend kinds: LB ipMode, headless, ExternalName', () => {
   const services = [
-    service('ns1', 'vip', { type: 'LoadBalancer', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] }, lbStatus({ ip: '1.2.3.4', ipMode: 'VIP' }, { ip: '5.6.7.8', ipMode: 'Proxy' })),
-    service('ns1', 'headless', { clusterIP: 'None', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
-    service('ns1', 'external-name', { type: 'ExternalName', externalName: 'example.com', clusterIP: '172.30.0.60', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
+    service('ns1', 'vip', { type: 'LoadBalancer', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT] }, lbStatus({ ip: '1.2.3.4', ipMode: 'VIP' }, { ip: '5.6.7.8', ipMode: 'Proxy' })),
+    service('ns1', 'headless', { clusterIP: 'None', ports: [P80] }),
+    service('ns1', 'external-name', { type: 'ExternalName', externalName: 'example.com', clusterIP: '172.30.0.60', ports: [P80] }),
   ];
-  const slices = [slice('ns1', 'vip', [{ ip: '10.180.0.1' }], [P80]), slice('ns1', 'headless', [{ ip: '10.180.0.9' }], [P80]), slice('ns1', 'external-name', [{ ip: '10.180.0.8' }], [P80])];
+  const slices = [endpointSlice('ns1', 'vip', [{ ip: '10.180.0.1' }], [P80]), endpointSlice('ns1', 'headless', [{ ip: '10.180.0.9' }], [P80]), endpointSlice('ns1', 'external-name', [{ ip: '10.180.0.8' }], [P80])];
   runPacketFlowTests(11, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'ipMode VIP is a frontend', src: EXTERNAL_CLIENT, dst: '1.2.3.4', port: 80, out: EP1, masq: true },
     { name: 'ipMode Proxy gets no rule', src: EXTERNAL_CLIENT, dst: '5.6.7.8', port: 80, out: '' },
@@ -666,13 +571,13 @@ describe('12. Endpoint ports by name and protocol', () => {
     service('ns1', 'byname', { clusterIP: '172.30.0.41', ports: [{ name: 'web', port: 80, protocol: 'TCP', targetPort: 'http' }] }),
     service('ns1', 'wrongproto', { clusterIP: '172.30.0.42', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }),
     service('ns1', 'unnamed', { clusterIP: '172.30.0.43', ports: [{ port: 80, protocol: 'TCP' }] }),
-    service('ns1', 'noport', { clusterIP: '172.30.0.44', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
+    service('ns1', 'noport', { clusterIP: '172.30.0.44', ports: [P80] }),
   ];
   const slices = [
-    slice('ns1', 'byname', [{ ip: '10.180.0.1' }], [{ name: 'other', port: 9999, protocol: 'TCP' }, { name: 'web', port: 8080, protocol: 'TCP' }]),
-    slice('ns1', 'wrongproto', [{ ip: '10.180.0.1' }], [{ name: 'dns', port: 53, protocol: 'TCP' }]),
-    slice('ns1', 'unnamed', [{ ip: '10.180.0.1' }], [{ port: 8000 }]),
-    slice('ns1', 'noport', [{ ip: '10.180.0.1' }], [{ name: 'p80' }]),
+    endpointSlice('ns1', 'byname', [{ ip: '10.180.0.1' }], [{ name: 'other', port: 9999, protocol: 'TCP' }, { name: 'web', port: 8080, protocol: 'TCP' }]),
+    endpointSlice('ns1', 'wrongproto', [{ ip: '10.180.0.1' }], [{ name: 'dns', port: 53, protocol: 'TCP' }]),
+    endpointSlice('ns1', 'unnamed', [{ ip: '10.180.0.1' }], [{ port: 8000 }]),
+    endpointSlice('ns1', 'noport', [{ ip: '10.180.0.1' }], [{ name: 'p80' }]),
   ];
   runPacketFlowTests(12, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'slice port chosen by the service port name, not its number', src: POD, dst: '172.30.0.41', port: 80, out: '10.180.0.1:8080' },
@@ -683,24 +588,11 @@ describe('12. Endpoint ports by name and protocol', () => {
 });
 
 describe('13. Dual-stack: every clusterIPs entry, families kept apart', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      {
-        type: 'LoadBalancer',
-        clusterIP: '172.30.0.41',
-        clusterIPs: ['172.30.0.41', 'fd00:172:30::41'],
-        ipFamilies: ['IPv4', 'IPv6'],
-        externalIPs: ['192.168.99.33', '2001:db8:99::33'],
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }],
-      },
-      lbStatus('1.2.3.4', '2001:db8:aa::1'),
-    ),
-  ];
+  const spec: ServiceSpec = { type: 'LoadBalancer', clusterIP: '172.30.0.41', clusterIPs: ['172.30.0.41', 'fd00:172:30::41'], ipFamilies: ['IPv4', 'IPv6'], externalIPs: ['192.168.99.33', '2001:db8:99::33'], ports: [P80_NODE_PORT] };
+  const services = [service('ns1', 'svc1', spec, lbStatus('1.2.3.4', '2001:db8:aa::1'))];
   const slices = [
-    slice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80]),
-    slice('ns1', 'svc1', [{ ip: 'fd00:10:180::1' }], [P80], 'IPv6'),
+    endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80]),
+    endpointSlice('ns1', 'svc1', [{ ip: 'fd00:10:180::1' }], [P80], { addressType: 'IPv6' }),
   ];
   const V6 = '[fd00:10:180::1]:80';
   runPacketFlowTests(13, ALL_MODES, (mode) => makeRules(mode, services, slices), [
@@ -717,15 +609,15 @@ describe('13. Dual-stack: every clusterIPs entry, families kept apart', () => {
 });
 
 describe('14. Categorisation through packets: terminating fallback, topology hints', () => {
-  const svc = (name: string, ip: string): Service => service('ns1', name, { clusterIP: ip, ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] });
+  const svc = (name: string, ip: string): Service => service('ns1', name, { clusterIP: ip, ports: [P80] });
   const services = [svc('terminating', '172.30.0.41'), svc('notserving', '172.30.0.42'), svc('mixed', '172.30.0.43'), svc('zones', '172.30.0.44'), svc('nodes', '172.30.0.45'), svc('partial', '172.30.0.46')];
   const slices = [
-    slice('ns1', 'terminating', [{ ip: '10.180.0.1', ready: false, serving: true, terminating: true }, { ip: '10.180.0.2', ready: false, serving: false, terminating: true }], [P80]),
-    slice('ns1', 'notserving', [{ ip: '10.180.0.1', ready: false, serving: false, terminating: true }], [P80]),
-    slice('ns1', 'mixed', [{ ip: '10.180.0.1', ready: false, serving: true, terminating: true }, { ip: '10.180.0.2' }], [P80]),
-    slice('ns1', 'zones', [{ ip: '10.180.0.1', zones: ['zone-a'] }, { ip: '10.180.0.2', zones: ['zone-b'] }, { ip: '10.180.0.3', zones: ['zone-a'] }], [P80]),
-    slice('ns1', 'nodes', [{ ip: '10.180.0.1', nodes: ['other'] }, { ip: '10.180.0.2', nodes: [TEST_NODE] }], [P80]),
-    slice('ns1', 'partial', [{ ip: '10.180.0.1', zones: ['zone-b'] }, { ip: '10.180.0.2' }], [P80]),
+    endpointSlice('ns1', 'terminating', [{ ip: '10.180.0.1', ready: false, serving: true, terminating: true }, { ip: '10.180.0.2', ready: false, serving: false, terminating: true }], [P80]),
+    endpointSlice('ns1', 'notserving', [{ ip: '10.180.0.1', ready: false, serving: false, terminating: true }], [P80]),
+    endpointSlice('ns1', 'mixed', [{ ip: '10.180.0.1', ready: false, serving: true, terminating: true }, { ip: '10.180.0.2' }], [P80]),
+    endpointSlice('ns1', 'zones', [{ ip: '10.180.0.1', zones: ['zone-a'] }, { ip: '10.180.0.2', zones: ['zone-b'] }, { ip: '10.180.0.3', zones: ['zone-a'] }], [P80]),
+    endpointSlice('ns1', 'nodes', [{ ip: '10.180.0.1', nodes: ['other'] }, { ip: '10.180.0.2', nodes: [TEST_NODE] }], [P80]),
+    endpointSlice('ns1', 'partial', [{ ip: '10.180.0.1', zones: ['zone-b'] }, { ip: '10.180.0.2' }], [P80]),
   ];
   runPacketFlowTests(14, ALL_MODES, (mode) => makeRules(mode, services, slices, { node: { zone: 'zone-a' } }), [
     { name: 'only serving+terminating endpoints: used as fallback', src: POD, dst: '172.30.0.41', port: 80, out: '10.180.0.1:80' },
@@ -738,15 +630,8 @@ describe('14. Categorisation through packets: terminating fallback, topology hin
 });
 
 describe('15. ipvs virtual servers: bound addresses, loopback sources, hairpin of local endpoints', () => {
-  const services = [
-    service(
-      'ns1',
-      'svc1',
-      { type: 'LoadBalancer', clusterIP: '172.30.0.41', externalIPs: ['192.168.99.33', NODE_EXTERNAL_IP], ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }], loadBalancerSourceRanges: ['203.0.113.0/25'] },
-      lbStatus('1.2.3.4'),
-    ),
-  ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }, { ip: '10.180.2.1' }], [P80])];
+  const services = [service('ns1', 'svc1', { type: 'LoadBalancer', clusterIP: '172.30.0.41', externalIPs: ['192.168.99.33', NODE_EXTERNAL_IP], ports: [P80_NODE_PORT], loadBalancerSourceRanges: ['203.0.113.0/25'] }, lbStatus('1.2.3.4'))];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: TEST_NODE }, { ip: '10.180.2.1' }], [P80])];
   runPacketFlowTests(15, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'undefined port on a bound externalIP (ipvs KUBE-IPVS-FILTER rejects)', src: EXTERNAL_CLIENT, dst: '192.168.99.33', port: 8080, out: modes('', '', 'REJECT') },
     { name: 'undefined port on an externalIP that is a node address passes', src: EXTERNAL_CLIENT, dst: NODE_EXTERNAL_IP, port: 8080, out: '' },
@@ -760,14 +645,8 @@ describe('15. ipvs virtual servers: bound addresses, loopback sources, hairpin o
 
 describe('16. Service CIDRs for nftables (ServiceCIDR objects; default 10.96.0.0/12)', () => {
   const services = [service('ns1', 'svc1', { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] })];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [{ name: 'dns', port: 53, protocol: 'UDP' }])];
-  const build = (cidrs: string[] | undefined) => (mode: ProxyMode) => {
-    const { config } = parseKubeProxyConfiguration({ clusterCIDR: '10.0.0.0/8' }, { mode });
-    const rules = new KubeProxyRules({ node: testNode(), config });
-    if (cidrs === undefined) rules.setState(services, slices);
-    else rules.setState(services, slices, cidrs);
-    return rules;
-  };
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [{ name: 'dns', port: 53, protocol: 'UDP' }])];
+  const build = (serviceCIDRs: string[] | undefined) => (mode: ProxyMode) => kubeProxyRules(mode, services, slices, { node: testNode(), config: { clusterCIDR: '10.0.0.0/8' }, serviceCIDRs });
   describe('16.1 default range', () => {
     runPacketFlowTests(1601, ['nftables'], build(undefined), [
       { name: 'allocated', src: POD, dst: '10.96.0.10', port: 53, proto: 'UDP', out: '10.180.0.1:53' },
@@ -785,9 +664,9 @@ describe('16. Service CIDRs for nftables (ServiceCIDR objects; default 10.96.0.0
 
 describe('17. LoadBalancer IP that is a node address, node IP outside the source ranges', () => {
   const services = [
-    service('ns1', 'svc1', { type: 'LoadBalancer', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }], loadBalancerSourceRanges: ['203.0.113.0/25'] }, lbStatus(NODE_EXTERNAL_IP)),
+    service('ns1', 'svc1', { type: 'LoadBalancer', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT], loadBalancerSourceRanges: ['203.0.113.0/25'] }, lbStatus(NODE_EXTERNAL_IP)),
   ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1' }], [P80])];
   runPacketFlowTests(17, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'the LB IP as its own source: DROP (ipvs: KUBE-IPVS-OUT-FILTER after IPVS at LOCAL_OUT)', src: NODE_EXTERNAL_IP, dst: NODE_EXTERNAL_IP, port: 80, out: 'DROP', reason: REASON_SOURCE_RANGES },
     { name: 'another node address as source: DROP (ipvs: node traffic skips INPUT filters)', src: NODE_IP, dst: NODE_EXTERNAL_IP, port: 80, out: modes('DROP', 'DROP', EP1), masq: modes(false, false, true) },
@@ -802,7 +681,7 @@ describe('18. A service-address match that falls through: iptables continues to 
     // …and another service's node port 3005.
     service('ns1', 'b', { type: 'NodePort', clusterIP: '172.30.0.42', ports: [{ name: 'p', port: 80, protocol: 'TCP', nodePort: 3005 }] }),
   ];
-  const slices = [slice('ns1', 'a', [{ ip: '10.180.0.1', node: 'node2' }], [{ name: 'p', port: 80 }]), slice('ns1', 'b', [{ ip: '10.180.9.9', node: 'node2' }], [{ name: 'p', port: 80 }])];
+  const slices = [endpointSlice('ns1', 'a', [{ ip: '10.180.0.1', node: 'node2' }], [{ name: 'p', port: 80 }]), endpointSlice('ns1', 'b', [{ ip: '10.180.9.9', node: 'node2' }], [{ name: 'p', port: 80 }])];
   runPacketFlowTests(18, ALL_MODES, (mode) => makeRules(mode, services, slices, { config: { nodePortAddresses: ['0.0.0.0/0'] } }), [
     { name: 'external to the externalIP:3005', src: EXTERNAL_CLIENT, dst: NODE_EXTERNAL_IP, port: 3005, out: modes('10.180.9.9:80', 'DROP', EP1), masq: modes(true, false, false) },
   ]);
@@ -810,9 +689,9 @@ describe('18. A service-address match that falls through: iptables continues to 
 
 describe('19. loadBalancerSourceRanges with externalTrafficPolicy: Local and no local endpoint', () => {
   const services = [
-    service('ns1', 'svc1', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }], loadBalancerSourceRanges: ['203.0.113.0/25'], healthCheckNodePort: 30000 }, lbStatus('6.6.6.6')),
+    service('ns1', 'svc1', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', ports: [P80_NODE_PORT], loadBalancerSourceRanges: ['203.0.113.0/25'], healthCheckNodePort: 30000 }, lbStatus('6.6.6.6')),
   ];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }], [P80])];
   runPacketFlowTests(19, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'allowed source dropped for want of a local endpoint (ipvs: cluster endpoints)', src: EXTERNAL_CLIENT, dst: '6.6.6.6', port: 80, out: modes('DROP', 'DROP', EP1), reason: modes(REASON_NO_LOCAL_ENDPOINTS, REASON_NO_LOCAL_ENDPOINTS, undefined) },
     { name: 'blocked source dropped by the firewall', src: EXTERNAL_CLIENT_BLOCKED, dst: '6.6.6.6', port: 80, out: 'DROP', reason: REASON_SOURCE_RANGES },
@@ -825,8 +704,8 @@ describe('20. ipvs KUBE-NODE-PORT marks any local destination whose port is a TC
     service('ns1', 'y', { type: 'NodePort', clusterIP: '172.30.0.51', ports: [{ name: 't', port: 80, protocol: 'TCP', nodePort: 3011 }, { name: 's', port: 81, protocol: 'SCTP', nodePort: 3010 }] }),
   ];
   const slices = [
-    slice('ns1', 'x', [{ ip: '10.180.0.1' }], [{ name: 't', port: 3011, protocol: 'TCP' }, { name: 's', port: 3010, protocol: 'SCTP' }]),
-    slice('ns1', 'y', [{ ip: '10.180.0.2' }], [{ name: 't', port: 80, protocol: 'TCP' }, { name: 's', port: 81, protocol: 'SCTP' }]),
+    endpointSlice('ns1', 'x', [{ ip: '10.180.0.1' }], [{ name: 't', port: 3011, protocol: 'TCP' }, { name: 's', port: 3010, protocol: 'SCTP' }]),
+    endpointSlice('ns1', 'y', [{ ip: '10.180.0.2' }], [{ name: 't', port: 80, protocol: 'TCP' }, { name: 's', port: 81, protocol: 'SCTP' }]),
   ];
   runPacketFlowTests(20, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'pod to a ClusterIP on a port that is also a TCP node port', src: POD, dst: '172.30.0.50', port: 3011, out: '10.180.0.1:3011', masq: modes(false, false, true) },
@@ -837,12 +716,12 @@ describe('20. ipvs KUBE-NODE-PORT marks any local destination whose port is a TC
 
 describe('21. Fields kube-proxy reads only for some service types', () => {
   const services = [
-    service('ns1', 'np-local', { type: 'NodePort', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', healthCheckNodePort: 30001, ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }] }),
-    service('ns1', 'lb-cluster', { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', clusterIP: '172.30.0.42', healthCheckNodePort: 30002, ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3002 }] }, lbStatus('7.7.7.1')),
+    service('ns1', 'np-local', { type: 'NodePort', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', healthCheckNodePort: 30001, ports: [P80_NODE_PORT] }),
+    service('ns1', 'lb-cluster', { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', clusterIP: '172.30.0.42', healthCheckNodePort: 30002, ports: [{ ...P80, nodePort: 3002 }] }, lbStatus('7.7.7.1')),
     // type ClusterIP with eTP Local and a recorded LB ingress: ExternalPolicyLocal is false.
-    service('ns1', 'cip-local', { type: 'ClusterIP', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.43', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }, lbStatus('7.7.7.3')),
+    service('ns1', 'cip-local', { type: 'ClusterIP', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.43', ports: [P80] }, lbStatus('7.7.7.3')),
   ];
-  const slices = ['np-local', 'lb-cluster', 'cip-local'].map((name) => slice('ns1', name, [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]));
+  const slices = ['np-local', 'lb-cluster', 'cip-local'].map((name) => endpointSlice('ns1', name, [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80]));
   runPacketFlowTests(21, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'healthCheckNodePort of a NodePort service is not a health check port', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 30001, out: '' },
     { name: 'healthCheckNodePort of an eTP Cluster LoadBalancer is not either', src: EXTERNAL_CLIENT, dst: NODE_IP, port: 30002, out: '' },
@@ -852,8 +731,8 @@ describe('21. Fields kube-proxy reads only for some service types', () => {
 });
 
 describe('22. externalIPs alone make a service externally accessible (eTP Local without a node port)', () => {
-  const services = [service('ns1', 'svc1', { type: 'ClusterIP', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', externalIPs: ['192.168.99.44'], ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] })];
-  const slices = [slice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80])];
+  const services = [service('ns1', 'svc1', { type: 'ClusterIP', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.41', externalIPs: ['192.168.99.44'], ports: [P80] })];
+  const slices = [endpointSlice('ns1', 'svc1', [{ ip: '10.180.0.1', node: 'node2' }, { ip: '10.180.2.1', node: TEST_NODE }], [P80])];
   runPacketFlowTests(22, ALL_MODES, (mode) => makeRules(mode, services, slices), [
     { name: 'external to the externalIP: local endpoint only, client address kept', src: EXTERNAL_CLIENT, dst: '192.168.99.44', port: 80, out: EP2 },
     { name: 'pod to the ClusterIP: every endpoint', src: POD, dst: '172.30.0.41', port: 80, out: BOTH },

@@ -6,7 +6,7 @@
 // engine, in order, with the capture clock given per frame.
 import { describe, expect, it } from 'vitest';
 import { formatIPv4, formatIPv6 } from '../../sdk/model/ip.js';
-import type { EndpointSlice, Service, ServiceSpec } from '../../sdk/model/types.js';
+import type { EndpointSlice, Service } from '../../sdk/model/types.js';
 import { internetChecksum } from '../../sdk/packet/checksum.js';
 import {
   CHECKSUM_ABSENT,
@@ -28,49 +28,32 @@ import {
 } from '../../sdk/proxy/reference-frames.js';
 import { REASON_NO_ENDPOINTS, REASON_NO_LOCAL_ENDPOINTS, REASON_SOURCE_RANGES, REASON_UNALLOCATED_SERVICE_IP } from '../../sdk/proxy/rules.js';
 import { MAC_A, MAC_B, ethernet, icmp, ipv4, ipv6, opaque, tcp, udp } from '../packet/samples.js';
+import { endpointSlice, lbStatus, service } from './builders.js';
 
 // Node 192.168.0.2 / fd00:192::2 in zone-a with pods 10.244.1.0/24 and fd00:244:1::/64;
 // clusterCIDR 10.244.0.0/16 + fd00:244::/32; off-cluster clients in 198.18.0.0/15 and
 // 2001:db8::/32; LB source range 203.0.113.0/24.
 const NODE = 'node-a';
-const NODE_IP = '192.168.0.2';
-const NODE_IP6 = 'fd00:192::2';
-const POD = '10.244.1.9';
-const POD6 = 'fd00:244:1::9';
-const CLIENT = '198.18.0.9';
-const CLIENT6 = '2001:db8::9';
+const [NODE_IP, NODE_IP6] = ['192.168.0.2', 'fd00:192::2'];
+const [POD, POD6] = ['10.244.1.9', 'fd00:244:1::9'];
+const [CLIENT, CLIENT6] = ['198.18.0.9', '2001:db8::9'];
 
 const VALID_V4 = CHECKSUM_VALID | (CHECKSUM_VALID << 2);
 const VALID_V6 = CHECKSUM_ABSENT | (CHECKSUM_VALID << 2);
 
-function service(name: string, spec: ServiceSpec, ingress?: string[]): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace: 'ns1' },
-    spec,
-    ...(ingress ? { status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } } } : {}),
-  } as Service;
-}
-
-function slice(name: string, service: string, family: 'IPv4' | 'IPv6', endpoints: [ip: string, node: string][], ports: [name: string, port: number, protocol?: 'TCP' | 'UDP'][]): EndpointSlice {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name, namespace: 'ns1', labels: { 'kubernetes.io/service-name': service } },
-    addressType: family,
-    endpoints: endpoints.map(([ip, nodeName]) => ({ addresses: [ip], conditions: { ready: true }, nodeName })),
-    ports: ports.map(([name, port, protocol]) => ({ name, port, protocol: protocol ?? 'TCP' })),
-  } as EndpointSlice;
+/** A slice named `name` of ready endpoints of ns1/`serviceName`; a port's protocol defaults to TCP. */
+function slice(name: string, serviceName: string, family: 'IPv4' | 'IPv6', endpoints: [ip: string, node: string][], ports: [name: string, port: number, protocol?: 'TCP' | 'UDP'][]): EndpointSlice {
+  const ready = endpoints.map(([ip, node]) => ({ ip, node, ready: true }));
+  return endpointSlice('ns1', serviceName, ready, ports.map(([portName, port, protocol = 'TCP']) => ({ name: portName, port, protocol })), { addressType: family, name });
 }
 
 const SERVICES: Service[] = [
-  service('web', { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00:10:96::a'], ipFamilies: ['IPv4', 'IPv6'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] }),
-  service('three', { type: 'ClusterIP', clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
-  service('api', { type: 'NodePort', clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20', 'fd00:10:96::14'], ports: [{ name: 'http', port: 8080, nodePort: 30080, protocol: 'TCP' }] }),
-  service('lb', { type: 'LoadBalancer', clusterIP: '10.96.0.30', loadBalancerSourceRanges: ['203.0.113.0/24'], ports: [{ name: 'https', port: 443, nodePort: 30443, protocol: 'TCP' }] }, ['198.51.100.10']),
-  service('local', { type: 'LoadBalancer', clusterIP: '10.96.0.40', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000, ports: [{ name: 'http', port: 80, nodePort: 30081, protocol: 'TCP' }] }, ['198.51.100.11']),
-  service('empty', { type: 'ClusterIP', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50', 'fd00:10:96::32'], ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }),
+  service('ns1', 'web', { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00:10:96::a'], ipFamilies: ['IPv4', 'IPv6'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] }),
+  service('ns1', 'three', { type: 'ClusterIP', clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+  service('ns1', 'api', { type: 'NodePort', clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20', 'fd00:10:96::14'], ports: [{ name: 'http', port: 8080, nodePort: 30080, protocol: 'TCP' }] }),
+  service('ns1', 'lb', { type: 'LoadBalancer', clusterIP: '10.96.0.30', loadBalancerSourceRanges: ['203.0.113.0/24'], ports: [{ name: 'https', port: 443, nodePort: 30443, protocol: 'TCP' }] }, lbStatus('198.51.100.10')),
+  service('ns1', 'local', { type: 'LoadBalancer', clusterIP: '10.96.0.40', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000, ports: [{ name: 'http', port: 80, nodePort: 30081, protocol: 'TCP' }] }, lbStatus('198.51.100.11')),
+  service('ns1', 'empty', { type: 'ClusterIP', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50', 'fd00:10:96::32'], ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }),
 ];
 
 const SLICES: EndpointSlice[] = [

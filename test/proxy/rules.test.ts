@@ -17,35 +17,19 @@ import {
   REASON_NO_MATCH,
   RULE_REASONS,
 } from '../../sdk/proxy/rules.js';
+import { NODE_IP, NODE_IPV6, TEST_NODE as NODE, endpointSlice, kubeProxyRules, service, type EndpointSpec, type PortSpec, type SliceOptions } from './builders.js';
 
-const NODE = 'test-node';
-
-function svc(name: string, spec: ServiceSpec, status?: ServiceStatus, namespace = 'ns1'): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec, ...(status ? { status } : {}) };
+function svc(name: string, spec: ServiceSpec, status?: ServiceStatus): Service {
+  return service('ns1', name, spec, status);
 }
 
-type Ep = { ip: string; node?: string; ready?: boolean; serving?: boolean; terminating?: boolean };
-
-function eps(service: string, endpoints: Ep[], ports: { name?: string; port?: number; protocol?: Protocol }[], opts: { type?: 'IPv4' | 'IPv6' | 'FQDN'; namespace?: string; label?: boolean } = {}): EndpointSlice {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `${service}-${Math.random().toString(36).slice(2, 7)}`, namespace: opts.namespace ?? 'ns1', ...(opts.label === false ? {} : { labels: { 'kubernetes.io/service-name': service } }) },
-    addressType: opts.type ?? 'IPv4',
-    endpoints: endpoints.map((e) => ({
-      addresses: [e.ip],
-      ...(e.node ? { nodeName: e.node } : {}),
-      conditions: { ...(e.ready !== undefined ? { ready: e.ready } : {}), ...(e.serving !== undefined ? { serving: e.serving } : {}), ...(e.terminating !== undefined ? { terminating: e.terminating } : {}) },
-    })),
-    ports,
-  };
+function eps(serviceName: string, endpoints: EndpointSpec[], ports: PortSpec[], options: SliceOptions = {}): EndpointSlice {
+  return endpointSlice('ns1', serviceName, endpoints, ports, options);
 }
 
+/** The test node with one address per family, clusterCIDR 10.0.0.0/8 (IPv4 only), service CIDR 172.30.0.0/16. */
 function rules(mode: ProxyMode, services: Service[], slices: EndpointSlice[]): KubeProxyRules {
-  const { config } = parseKubeProxyConfiguration({ clusterCIDR: '10.0.0.0/8' }, { mode });
-  const r = new KubeProxyRules({ node: { name: NODE, addresses: ['192.168.0.2', '2001:db8::1'] }, config });
-  r.setState(services, slices, ['172.30.0.0/16']);
-  return r;
+  return kubeProxyRules(mode, services, slices, { node: { name: NODE, addresses: [NODE_IP, NODE_IPV6] }, config: { clusterCIDR: '10.0.0.0/8' }, serviceCIDRs: ['172.30.0.0/16'] });
 }
 
 function packet(dstIP: string, dstPort: number, extra: Partial<FlowTuple> = {}): FlowTuple {
@@ -130,7 +114,7 @@ describe('endpoints from EndpointSlices', () => {
 
   it('2.2 IPv6 candidates sort by their bracketed text', () => {
     const s = svc('s', { clusterIP: 'fd00:172:30::41', ports: [{ name: 'p80', port: 80 }] });
-    const r = rules('iptables', [s], [eps('s', [{ ip: 'fd00::b' }, { ip: 'fd00::10' }, { ip: 'fd00::a' }], [P80], { type: 'IPv6' })]);
+    const r = rules('iptables', [s], [eps('s', [{ ip: 'fd00::b' }, { ip: 'fd00::10' }, { ip: 'fd00::a' }], [P80], { addressType: 'IPv6' })]);
     expect(targets(r.decide(packet('fd00:172:30::41', 80)))).toEqual(['fd00::10:80', 'fd00::a:80', 'fd00::b:80']);
   });
 
@@ -147,9 +131,9 @@ describe('endpoints from EndpointSlices', () => {
   });
 
   const ignored: [string, EndpointSlice][] = [
-    ['1 no kubernetes.io/service-name label', eps('s', [{ ip: '10.180.0.9' }], [P80], { label: false })],
-    ['2 another namespace', eps('s', [{ ip: '10.180.0.9' }], [P80], { namespace: 'ns2' })],
-    ['3 FQDN address type', eps('s', [{ ip: '10.180.0.9' }], [P80], { type: 'FQDN' })],
+    ['1 no kubernetes.io/service-name label', eps('s', [{ ip: '10.180.0.9' }], [P80], { labelled: false })],
+    ['2 another namespace', endpointSlice('ns2', 's', [{ ip: '10.180.0.9' }], [P80])],
+    ['3 FQDN address type', eps('s', [{ ip: '10.180.0.9' }], [P80], { addressType: 'FQDN' })],
     ['4 an IPv6 address for the IPv4 service', eps('s', [{ ip: 'fd00::9' }], [P80])],
     ['5 port 0', eps('s', [{ ip: '10.180.0.9' }], [{ name: 'p80', port: 0 }])],
   ];
@@ -263,7 +247,7 @@ describe('udpFrontends (conntrack cleanup input)', () => {
     ];
     const slices = [
       eps('dns', [{ ip: '10.180.0.2' }, { ip: '10.180.0.1', ready: false, serving: true, terminating: true }, { ip: '10.180.0.3', ready: false, serving: false }], [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
-      eps('dns', [{ ip: 'fd00::1' }], [{ name: 'dns', port: 53, protocol: 'UDP' }], { type: 'IPv6' }),
+      eps('dns', [{ ip: 'fd00::1' }], [{ name: 'dns', port: 53, protocol: 'UDP' }], { addressType: 'IPv6' }),
     ];
     const v4 = ['10.180.0.1', '10.180.0.2'];
     expect(rules('iptables', services, slices).udpFrontends()).toEqual([
@@ -285,7 +269,7 @@ describe('udpFrontends (conntrack cleanup input)', () => {
 describe('local detector per family', () => {
   it('7.1 clusterCIDR of one family leaves the other without a detector', () => {
     const s = svc('s', { clusterIP: '172.30.0.41', clusterIPs: ['172.30.0.41', 'fd00:172:30::41'], ports: [{ name: 'p80', port: 80 }] });
-    const slices = [eps('s', [{ ip: '10.180.0.1' }], [P80]), eps('s', [{ ip: 'fd00::1' }], [P80], { type: 'IPv6' })];
+    const slices = [eps('s', [{ ip: '10.180.0.1' }], [P80]), eps('s', [{ ip: 'fd00::1' }], [P80], { addressType: 'IPv6' })];
     const r = rules('iptables', [s], slices);
     // IPv4: detector 10.0.0.0/8 → off-cluster masqueraded; IPv6: none → not.
     expect(r.decide(packet('172.30.0.41', 80, { srcIP: '203.0.113.2' })).masquerade).toBe(true);
