@@ -305,3 +305,106 @@ export function packetMemoryBytes(): usize {
 export function packetLayoutSignature(): u32 {
   return 16 | (128 << 8) | (48 << 16);
 }
+
+// ---------------------------------------------------------------------------------------
+// Flow cache and frames kernel (the wasm frame engine's fast path). Layouts: layout.ts
+// ("Flow cache and frames kernel"); rules: flowcache.ts, frames.ts. `flowCacheReserve`
+// and `framesReserve` allocate; the kernel and the key calls never do.
+
+import * as flowcache from "./flowcache";
+import * as frames from "./frames";
+
+/** (Re)allocates and empties the flow cache: room for `flows` IPv4 and `flows6` IPv6 flows. ST_OK or ST_BAD_ARGUMENT. */
+export function flowCacheReserve(flows: u32, flows6: u32): i32 {
+  return flowcache.reserveFlowCache(flows, flows6);
+}
+
+/** Removes every cached key. */
+export function flowCacheClear(): void {
+  flowcache.clearFlowCache();
+}
+
+/** The key staging record (FLOW_KEY_STAGING_BYTES) the calls below read and write. */
+export function flowKeyStagingPtr(): usize {
+  return flowcache.flowKeyStaging;
+}
+
+/** Inserts (or updates) the staged key with its timer: ST_OK, ST_NO_MEMORY when its table is full, ST_BAD_ARGUMENT. */
+export function flowCacheInsert(): i32 {
+  return flowcache.insertStaged();
+}
+
+/** Copies the staged key's timer, sequence and counters into the staging record (`clear` ≠ 0: then clears its sequence). ST_OK or ST_NOT_FOUND. */
+export function flowCacheRead(clear: u32): i32 {
+  return flowcache.readStaged(clear != 0);
+}
+
+/** Removes the staged key: ST_OK or ST_NOT_FOUND. */
+export function flowCacheRemove(): i32 {
+  return flowcache.removeStaged();
+}
+
+/** Token of the staged key, 0 when it is not cached. */
+export function flowCacheLookup(): u32 {
+  return flowcache.lookupStaged();
+}
+
+/** Keys cached in the table of `family` (4 or 6; 0 for any other value). */
+export function flowCacheKeys(family: u32): u32 {
+  return family == 6 ? flowcache.flow6Count : family == 4 ? flowcache.flow4Count : 0;
+}
+
+/** Grows the raw-packet regions and the frame times and verdicts; ST_OK or ST_BATCH_TOO_LARGE. Contents are not kept. */
+export function framesReserve(count: u32, bytes: u32): i32 {
+  return frames.reserveFrames(count, bytes);
+}
+
+/** Frames `processFrames` accepts (the smaller of the packet regions and the frame arrays). */
+export function framesCapacity(): u32 {
+  return frames.usableFrames();
+}
+
+export function frameTimesPtr(): usize {
+  return frames.frameTimes;
+}
+
+export function frameVerdictsPtr(): usize {
+  return frames.frameVerdicts;
+}
+
+/** The counters (FRAME_COUNTERS u64). */
+export function frameCountersPtr(): usize {
+  return frames.frameCounters;
+}
+
+/** The latest time (ms) of a frame the kernel forwarded or punted; frames before it punt. */
+export function frameTimeFloor(): f64 {
+  return frames.timeFloor;
+}
+
+/**
+ * Runs frames start..end-1 until the first one that must take the slow path; returns its
+ * index, `end` when none did, or -ST_BATCH_TOO_LARGE when end is beyond `framesCapacity()`.
+ * `parseFlags`: PARSE_* flags of `parseFrame`; frames timed at or after `horizon` (ms) punt.
+ */
+export function processFrames(start: u32, end: u32, parseFlags: u32, horizon: f64): i32 {
+  if (end > frames.usableFrames()) return -ST_BATCH_TOO_LARGE;
+  if (start >= end) return <i32>end;
+  return <i32>frames.processRange(start, end, parseFlags, horizon);
+}
+
+/** Rewrites frame `index` as its rewrite record asks (the slow path); NAT_* result bits, or 0xff for a bad index. */
+export function rewriteFrameAt(index: u32): u32 {
+  if (index >= packet.packetCapacity) return 0xff;
+  return frames.rewriteAt(index);
+}
+
+/** Bytes held by the flow cache and the frame arrays. */
+export function framesMemoryBytes(): usize {
+  return flowcache.flowCacheBytes() + frames.framesBytes();
+}
+
+/** Layout facts: IPv4 slot | IPv6 slot << 8 | key staging record << 16 | frame verdict << 24. */
+export function framesLayoutSignature(): u32 {
+  return 64 | (128 << 8) | (128 << 16) | (8 << 24);
+}

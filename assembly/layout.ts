@@ -664,3 +664,256 @@
 @inline export const PACKET_MAX_RECORDS: u32 = 0x0010_0000;
 // @ts-ignore: decorator
 @inline export const PACKET_MAX_AREA_BYTES: u32 = 0x1000_0000;
+
+// =======================================================================================
+// Flow cache and frames kernel: the wasm frame engine's fast path (assembly/flowcache.ts,
+// assembly/frames.ts; SDK side sdk/engine/frames.ts)
+// =======================================================================================
+//
+// Regions, allocated by `flowCacheReserve(flows, flows6)` (empties the cache) and
+// `framesReserve(count, bytes)` (grows the raw-packet regions above and these arrays):
+//
+//   ┌──────────────────┬──────────────────┐   ┌─────────────┬─────────────┐
+//   │ IPv4 key slots   │ IPv6 key slots   │   │ frame times │ frame       │
+//   │ 64 B × 2^k ≥     │ 128 B × 2^k ≥    │   │ f64 × count │ verdicts    │
+//   │ 4 × flows        │ 4 × flows6       │   │             │ 8 B × count │
+//   └──────────────────┴──────────────────┘   └─────────────┴─────────────┘
+//   plus static data: the key staging record (128 B), the kernel's scratch (a group's
+//   slots, a rewrite record), the no-going-back time floor and the counters (16 × u64).
+//
+// A cached flow has two keys (original and reply direction) in its family's table, at most
+// half of whose slots are used. Each key carries what a packet in its direction needs — the
+// rewrite and the flow's timer — so a fast-path packet touches one slot. The SDK's token
+// (any non-zero u32) names the flow; the core only hands it back in verdicts.
+//
+// Timers: `deadline` is conntrack's (alive while now < deadline); a fast-path packet sets
+// its key's deadline to now + timeout and stamps its sequence. The two keys' deadlines may
+// differ: the flow's is that of the key stamped last, which the SDK reads back (the kernel
+// refuses frames timed before any frame it has already seen, so the latest deadline is the
+// one with the latest time, and stamps break ties).
+
+// ---------------------------------------------------------------------------------------
+// IPv4 key slot, 64 bytes; open addressing, linear probing, backward-shift deletion.
+//
+//   0          4          8          12   13   14   15   16
+//   ├──────────┼──────────┼──────────┼────┼────┼────┼────┤
+//   │ source   │ dest.    │ ports    │prot│dir │nat │ 0  │   key = bytes 0..12
+//   └──────────┴──────────┴──────────┴────┴────┴────┴────┘
+//   16         20         24         28         32                    40
+//   ├──────────┼──────────┼──────────┼──────────┼─────────────────────┤
+//   │ new src  │ new dst  │ new ports│ token    │ deadline (f64 ms)   │   token 0 = empty
+//   └──────────┴──────────┴──────────┴──────────┴─────────────────────┘
+//   40                    48         52         56                    64
+//   ├─────────────────────┼──────────┼──────────┼─────────────────────┤
+//   │ timeout (f64 ms)    │ sequence │ packets  │ IP bytes (u64)      │
+//   └─────────────────────┴──────────┴──────────┴─────────────────────┘
+//   ports: source port | destination port << 16 (as the parsed record's bytes 12..15);
+//   dir: 0 original, 1 reply; nat: NAT_* rewrite flags (packet.ts) of this direction,
+//   0 = forwarded unchanged; new ports: the rewrite record's bytes 4..7; sequence: the
+//   kernel's stamp of the last fast-path packet (odd, wrapping), 0 once the SDK has read
+//   it; packets: a wrapping u32.
+
+// @ts-ignore: decorator
+@inline export const FLOW4_BYTES: u32 = 64;
+// @ts-ignore: decorator
+@inline export const FLOW4_SHIFT: u32 = 6;
+// @ts-ignore: decorator
+@inline export const FLOW4_SRC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const FLOW4_DST: u32 = 4;
+// @ts-ignore: decorator
+@inline export const FLOW4_PORTS: u32 = 8;
+// @ts-ignore: decorator
+@inline export const FLOW4_PROTOCOL: u32 = 12; // u8
+// @ts-ignore: decorator
+@inline export const FLOW4_DIRECTION: u32 = 13; // u8
+// @ts-ignore: decorator
+@inline export const FLOW4_NAT_FLAGS: u32 = 14; // u8
+// @ts-ignore: decorator
+@inline export const FLOW4_NEW_SRC: u32 = 16;
+// @ts-ignore: decorator
+@inline export const FLOW4_NEW_DST: u32 = 20;
+// @ts-ignore: decorator
+@inline export const FLOW4_NEW_PORTS: u32 = 24;
+// @ts-ignore: decorator
+@inline export const FLOW4_TOKEN: u32 = 28;
+// @ts-ignore: decorator
+@inline export const FLOW4_DEADLINE: u32 = 32; // f64
+// @ts-ignore: decorator
+@inline export const FLOW4_TIMEOUT: u32 = 40; // f64
+// @ts-ignore: decorator
+@inline export const FLOW4_SEQUENCE: u32 = 48;
+// @ts-ignore: decorator
+@inline export const FLOW4_PACKETS: u32 = 52;
+// @ts-ignore: decorator
+@inline export const FLOW4_BYTES_COUNT: u32 = 56; // u64
+
+// ---------------------------------------------------------------------------------------
+// IPv6 key slot, 128 bytes; same table rules. Addresses in network order (as parsed).
+//
+//   0                  16                 32         36   37   38   39   40         44         48
+//   ├──────────────────┼──────────────────┼──────────┼────┼────┼────┼────┼──────────┼──────────┤
+//   │ source (16)      │ destination (16) │ ports    │prot│dir │nat │ 0  │ new ports│ token    │
+//   └──────────────────┴──────────────────┴──────────┴────┴────┴────┴────┴──────────┴──────────┘
+//   48                 64                 80            88            96   100  104          112  128
+//   ├──────────────────┼──────────────────┼─────────────┼─────────────┼────┼────┼────────────┼────┤
+//   │ new source (16)  │ new dest. (16)   │ deadline    │ timeout     │seq │pkts│ IP bytes   │ 0  │
+//   └──────────────────┴──────────────────┴─────────────┴─────────────┴────┴────┴────────────┴────┘
+
+// @ts-ignore: decorator
+@inline export const FLOW6_BYTES: u32 = 128;
+// @ts-ignore: decorator
+@inline export const FLOW6_SHIFT: u32 = 7;
+// @ts-ignore: decorator
+@inline export const FLOW6_SRC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const FLOW6_DST: u32 = 16;
+// @ts-ignore: decorator
+@inline export const FLOW6_PORTS: u32 = 32;
+// @ts-ignore: decorator
+@inline export const FLOW6_PROTOCOL: u32 = 36; // u8
+// @ts-ignore: decorator
+@inline export const FLOW6_DIRECTION: u32 = 37; // u8
+// @ts-ignore: decorator
+@inline export const FLOW6_NAT_FLAGS: u32 = 38; // u8
+// @ts-ignore: decorator
+@inline export const FLOW6_NEW_PORTS: u32 = 40;
+// @ts-ignore: decorator
+@inline export const FLOW6_TOKEN: u32 = 44;
+// @ts-ignore: decorator
+@inline export const FLOW6_NEW_SRC: u32 = 48;
+// @ts-ignore: decorator
+@inline export const FLOW6_NEW_DST: u32 = 64;
+// @ts-ignore: decorator
+@inline export const FLOW6_DEADLINE: u32 = 80; // f64
+// @ts-ignore: decorator
+@inline export const FLOW6_TIMEOUT: u32 = 88; // f64
+// @ts-ignore: decorator
+@inline export const FLOW6_SEQUENCE: u32 = 96;
+// @ts-ignore: decorator
+@inline export const FLOW6_PACKETS: u32 = 100;
+// @ts-ignore: decorator
+@inline export const FLOW6_BYTES_COUNT: u32 = 104; // u64
+
+/** Flows per family: 2^20 flows take 256 MiB of IPv4 slots, 512 MiB of IPv6 slots. */
+// @ts-ignore: decorator
+@inline export const FLOW_CACHE_MAX_FLOWS: u32 = 0x0010_0000;
+
+// ---------------------------------------------------------------------------------------
+// Flow key staging record, 128 bytes (static; argument and result of the flow cache
+// control calls). Addresses as in a rewrite record: IPv4 a host-order u32 in the field's
+// first 4 bytes, IPv6 16 bytes in network order.
+//
+//   0    1    2    3    4          8          12         16
+//   ├────┼────┼────┼────┼──────────┼──────────┼──────────┤
+//   │fam │prot│dir │nat │ ports    │ new ports│ token    │
+//   └────┴────┴────┴────┴──────────┴──────────┴──────────┘
+//   16                 32                 48                 64                 80
+//   ├──────────────────┼──────────────────┼──────────────────┼──────────────────┤
+//   │ source           │ destination      │ new source       │ new destination  │
+//   └──────────────────┴──────────────────┴──────────────────┴──────────────────┘
+//   80            88            96   100  104          112  128
+//   ├─────────────┼─────────────┼────┼────┼────────────┼────┤
+//   │ deadline    │ timeout     │seq │pkts│ IP bytes   │ 0  │   insert reads deadline and
+//   └─────────────┴─────────────┴────┴────┴────────────┴────┘   timeout; read writes all five
+
+// @ts-ignore: decorator
+@inline export const FLOW_KEY_STAGING_BYTES: u32 = 128;
+// @ts-ignore: decorator
+@inline export const FK_FAMILY: u32 = 0; // u8
+// @ts-ignore: decorator
+@inline export const FK_PROTOCOL: u32 = 1; // u8
+// @ts-ignore: decorator
+@inline export const FK_DIRECTION: u32 = 2; // u8
+// @ts-ignore: decorator
+@inline export const FK_NAT_FLAGS: u32 = 3; // u8
+// @ts-ignore: decorator
+@inline export const FK_PORTS: u32 = 4;
+// @ts-ignore: decorator
+@inline export const FK_NEW_PORTS: u32 = 8;
+// @ts-ignore: decorator
+@inline export const FK_TOKEN: u32 = 12;
+// @ts-ignore: decorator
+@inline export const FK_SRC: u32 = 16;
+// @ts-ignore: decorator
+@inline export const FK_DST: u32 = 32;
+// @ts-ignore: decorator
+@inline export const FK_NEW_SRC: u32 = 48;
+// @ts-ignore: decorator
+@inline export const FK_NEW_DST: u32 = 64;
+// @ts-ignore: decorator
+@inline export const FK_DEADLINE: u32 = 80; // f64
+// @ts-ignore: decorator
+@inline export const FK_TIMEOUT: u32 = 88; // f64
+// @ts-ignore: decorator
+@inline export const FK_SEQUENCE: u32 = 96;
+// @ts-ignore: decorator
+@inline export const FK_PACKETS: u32 = 100;
+// @ts-ignore: decorator
+@inline export const FK_BYTES: u32 = 104; // u64
+
+// ---------------------------------------------------------------------------------------
+// Frame verdict record, 8 bytes (written by `processFrames`), one per frame
+//
+//   0    1    2    3    4          8
+//   ├────┼────┼────┼────┼──────────┤
+//   │out │why │dir │nat │ token    │   out: FRAME_FAST / FRAME_PUNT (0: not reached)
+//   └────┴────┴────┴────┴──────────┘   why: PUNT_* (punts); dir, nat result (NAT_*
+//                                      bits), token: the cached flow (fast path)
+
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_BYTES: u32 = 8;
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_SHIFT: u32 = 3;
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_OUTCOME: u32 = 0; // u8
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_PUNT_REASON: u32 = 1; // u8
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_DIRECTION: u32 = 2; // u8
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_NAT_RESULT: u32 = 3; // u8
+// @ts-ignore: decorator
+@inline export const FRAME_VERDICT_TOKEN: u32 = 4;
+
+// @ts-ignore: decorator
+@inline export const FRAME_FAST: u32 = 1;
+// @ts-ignore: decorator
+@inline export const FRAME_PUNT: u32 = 2;
+
+// Why a frame took the slow path.
+/** The parser refused it (or its descriptor is outside the packet area). */
+// @ts-ignore: decorator
+@inline export const PUNT_PARSE: u32 = 1;
+/** A fragment (the slow path remembers first fragments for their followers). */
+// @ts-ignore: decorator
+@inline export const PUNT_FRAGMENT: u32 = 2;
+/** Not TCP, UDP or SCTP (ICMP errors are RELATED traffic; the rest is the slow path's PASS). */
+// @ts-ignore: decorator
+@inline export const PUNT_PROTOCOL: u32 = 3;
+/** TCP without ACK, or with SYN, FIN or RST: conntrack's state may change. */
+// @ts-ignore: decorator
+@inline export const PUNT_TCP_FLAGS: u32 = 4;
+/** No cached key for the tuple. */
+// @ts-ignore: decorator
+@inline export const PUNT_MISS: u32 = 5;
+/** The key's timer rules the fast path out (expired as far as this key knows, or it would move the deadline back). */
+// @ts-ignore: decorator
+@inline export const PUNT_TIMER: u32 = 6;
+/** The frame's time reaches the SDK's expiry horizon: some conntrack entry may be due. */
+// @ts-ignore: decorator
+@inline export const PUNT_EXPIRY: u32 = 7;
+/** The frame's time is before a frame already seen (conntrack would move deadlines back). */
+// @ts-ignore: decorator
+@inline export const PUNT_TIME_BACK: u32 = 8;
+
+// Counters (u64 each, FRAME_COUNTERS of them): fast-path packets, their IP bytes, then
+// punts by PUNT_* reason at FRAME_COUNTER_PUNTS + reason.
+// @ts-ignore: decorator
+@inline export const FRAME_COUNTERS: u32 = 16;
+// @ts-ignore: decorator
+@inline export const FRAME_COUNTER_FAST_PACKETS: u32 = 0;
+// @ts-ignore: decorator
+@inline export const FRAME_COUNTER_FAST_BYTES: u32 = 1;
+// @ts-ignore: decorator
+@inline export const FRAME_COUNTER_PUNTS: u32 = 1;

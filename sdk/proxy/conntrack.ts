@@ -360,6 +360,33 @@ function less(a: HeapItem, b: HeapItem): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
 }
 
+// ---------------------------------------------------------------------------- observers
+
+/**
+ * Watches a table from outside: the wasm frame engine (sdk/engine/frames.ts) keeps a
+ * fast-path copy of established flows and must drop it when an entry goes, and bring in
+ * what its fast path did before the table decides an entry is idle.
+ */
+export interface ConntrackObserver {
+  /** The entry left the table (any cause; `flush` reports 'flushed'). */
+  removed?(entry: ConntrackEntry, cause: RemovalCause): void;
+  /**
+   * `expire` found the entry's deadline ≤ now and is about to remove it: the last moment
+   * to report packets forwarded elsewhere (`recordForwarded`), which may keep it alive.
+   */
+  due?(entry: ConntrackEntry, now: number): void;
+}
+
+/**
+ * How the next packet of an entry in one direction is tracked when the tracker would change
+ * nothing but the entry's timer: `deadline = now + timeoutMs`, valid for `now > notBeforeMs`.
+ * For TCP this holds only for a segment with ACK set and SYN, FIN and RST clear.
+ */
+export interface TimerOnlyTracking {
+  timeoutMs: number;
+  notBeforeMs: number;
+}
+
 // ---------------------------------------------------------------------------- table
 
 /** Where a packet's tuple was found. */
@@ -382,9 +409,58 @@ export class ConntrackTable {
   private readonly heap = new DeadlineHeap();
   private nextId = 1;
   private heapSeq = 0;
+  private observer: ConntrackObserver | undefined;
 
   constructor(settings: ConntrackSettings = {}) {
     this.settings = resolve(settings);
+  }
+
+  /** Installs the observer (one at a time; undefined removes it). */
+  observe(observer: ConntrackObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /**
+   * Whether (and how) a packet of `entry` in `direction` would change nothing but its timer
+   * — the packets a fast path may forward for the table and report with `recordForwarded`:
+   *  - TCP in ESTABLISHED, ASSURED: an ACK without SYN/FIN/RST stays ESTABLISHED in either
+   *    direction and refreshes the established timeout (`tcp_conntracks`, sES → sES);
+   *  - UDP before any reply: original-direction packets refresh the 30 s timeout; once
+   *    ASSURED (a stream), packets both ways refresh the stream timeout, provided they
+   *    come more than UDP_STREAM_DELAY_MS after creation;
+   *  - SCTP: before a reply, original-direction packets refresh COOKIE_WAIT; once
+   *    ESTABLISHED, packets both ways refresh ESTABLISHED.
+   * Undefined otherwise (the packet may change the entry's state).
+   */
+  timerOnlyTracking(entry: ConntrackEntry, direction: Direction): TimerOnlyTracking | undefined {
+    if (entry.removed) return undefined;
+    const s = this.settings;
+    const always = Number.NEGATIVE_INFINITY;
+    switch (entry.original.protocol) {
+      case 'TCP':
+        return entry.tcp?.state === 'ESTABLISHED' && entry.assured ? { timeoutMs: s.tcp.ESTABLISHED * 1000, notBeforeMs: always } : undefined;
+      case 'UDP':
+        if (!entry.seenReply) return direction === 'original' ? { timeoutMs: s.udp * 1000, notBeforeMs: always } : undefined;
+        return entry.assured ? { timeoutMs: s.udpStream * 1000, notBeforeMs: entry.created + UDP_STREAM_DELAY_MS } : undefined;
+      default:
+        if (entry.sctpEstablished) return { timeoutMs: s.sctpEstablished * 1000, notBeforeMs: always };
+        return direction === 'original' ? { timeoutMs: s.sctpCookieWait * 1000, notBeforeMs: always } : undefined;
+    }
+  }
+
+  /**
+   * Brings in packets of `entry` that were forwarded without this table, each of which the
+   * tracker would have handled as `timerOnlyTracking` says: the last of them set the timer
+   * to `deadline` and, for TCP, was an ACK in `lastDirection`. The entry's state is otherwise
+   * unchanged.
+   */
+  recordForwarded(entry: ConntrackEntry, deadline: number, lastDirection: Direction): void {
+    if (entry.removed) return;
+    if (entry.tcp) {
+      entry.tcp.lastIndex = 'ACK';
+      entry.tcp.lastDir = lastDirection;
+    }
+    this.setDeadline(entry, deadline);
   }
 
   get size(): number {
@@ -405,6 +481,14 @@ export class ConntrackTable {
     return this.tuples.has(tupleKey(t));
   }
 
+  /**
+   * A time no live entry expires before: `expire(now)` removes nothing while now is below
+   * it (the earliest deadline queued for expiry; +Infinity when nothing is queued).
+   */
+  nextDeadline(): number {
+    return this.heap.peek()?.deadline ?? Number.POSITIVE_INFINITY;
+  }
+
   /** Removes every entry whose deadline is ≤ now. Returns how many. */
   expire(now: number): number {
     let n = 0;
@@ -412,6 +496,7 @@ export class ConntrackTable {
       this.heap.pop();
       const e = top.entry;
       if (e.removed) continue;
+      if (e.deadline <= now) this.observer?.due?.(e, now);
       if (e.deadline <= now) {
         this.remove(e, 'expired');
         n++;
@@ -561,6 +646,7 @@ export class ConntrackTable {
       case 'flushed':
         break;
     }
+    this.observer?.removed?.(entry, cause);
   }
 
   /** Deletes every entry. */
@@ -570,7 +656,11 @@ export class ConntrackTable {
   }
 
   private refresh(entry: ConntrackEntry, now: number, timeoutSeconds: number): void {
-    entry.deadline = now + timeoutSeconds * 1000;
+    this.setDeadline(entry, now + timeoutSeconds * 1000);
+  }
+
+  private setDeadline(entry: ConntrackEntry, deadline: number): void {
+    entry.deadline = deadline;
     if (entry.deadline < entry.queuedDeadline) {
       entry.queuedDeadline = entry.deadline;
       this.heap.push({ deadline: entry.deadline, seq: this.heapSeq++, entry });

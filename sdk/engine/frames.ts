@@ -1,0 +1,911 @@
+/**
+ * The wasm frame engine: the `FrameEngine` contract (sdk/proxy/frame-engine.ts) with a fast
+ * path in the core for the packets of established flows and their replies, and the
+ * TypeScript flow layer as its slow path. It gives the same `FrameResult`s, output bytes
+ * included, as the reference engine (sdk/proxy/reference-frames.ts) for the same frames
+ * and seed; test/engine/frames*.test.ts hold the two to it.
+ *
+ * How a batch runs (all frames in capture order):
+ *
+ * 1. The frames are copied into the core's packet area, with their capture times.
+ * 2. The frames kernel (assembly/frames.ts) parses each frame and looks its tuple up in the
+ *    flow cache (assembly/flowcache.ts). A packet whose tracking could change nothing but
+ *    its flow's timer — TCP ACKs of ESTABLISHED, ASSURED flows; UDP and SCTP packets the
+ *    conntrack trackers only re-time (`ConntrackTable.timerOnlyTracking`) — is rewritten in
+ *    place as its cached key says (incremental checksums) and the key's deadline is set to
+ *    now + timeout. The kernel stops at the first frame it cannot handle so (a PUNT).
+ * 3. The punted frame runs the reference's slow path, step for step: its parsed record (the
+ *    core's parser is the reference's, differential-tested) gives the tuple,
+ *    `FlowProcessor.process` decides, the core's `rewriteFrame` / `buildUnreachable` make
+ *    the bytes. Then the engine mirrors the flow's conntrack entry into the cache: both
+ *    keys installed while the entry is timer-only, removed when it is not or when the entry
+ *    goes (a `ConntrackObserver` hears of expiry, eviction, UDP cleanup, reopening,
+ *    resets). The kernel resumes after the punted frame.
+ *
+ * FlowProcessor stays authoritative: the fast path only repeats a translation it decided,
+ * for packets whose tracking is a pure timer refresh, and what it did reaches the conntrack
+ * table exactly, but lazily — before the slow path touches the flow, and when the table
+ * finds a cached entry due for expiry (`ConntrackObserver.due`): the deadline of the key
+ * stamped last, and for TCP the direction of that last ACK. That is exact because the
+ * kernel forwards no frame timed before a frame it has seen (so fast-path deadlines only
+ * grow, and the latest is the flow's), and no frame timed at or after the table's expiry
+ * horizon (`ConntrackTable.nextDeadline`: the slow path runs the table's expiry where the
+ * reference would, whatever order times come in).
+ *
+ * Two ways in: `process(frames)` (the contract: a result object and a copy of the output
+ * bytes per frame) and, for pipelines that keep frames in flat buffers, `reserve` /
+ * `views()` / `run(count)`, which leaves fast-path frames rewritten in place with their
+ * verdict records and reports only slow-path results.
+ */
+
+import { instantiate } from '@assemblyscript/loader';
+import type { CoreTarget, WasmSource } from './exports.js';
+import { compileCore } from './load.js';
+import { ST_NO_MEMORY, ST_OK } from './records.js';
+import { PACKET_REPLY_BYTES, type PacketCoreExports } from './packets.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../model/ip.js';
+import type { Protocol } from '../model/types.js';
+import {
+  FRAG_IS_FRAGMENT,
+  INNER_LATER_FRAGMENT,
+  INNER_PORTS,
+  PARSED_RECORD_BYTES,
+  PROTO_SCTP,
+  PROTO_TCP,
+  PROTO_UDP,
+  REASON_OK,
+  isIcmpError,
+  parsePacket,
+  readParsedRecord,
+  reasonName,
+  type IpAddress,
+  type ParsedPacket,
+} from '../packet/parse.js';
+import {
+  NAT_DST_ADDR,
+  NAT_DST_PORT,
+  NAT_INNER_DST_ADDR,
+  NAT_INNER_DST_PORT,
+  NAT_INNER_SRC_ADDR,
+  NAT_INNER_SRC_PORT,
+  NAT_SRC_ADDR,
+  NAT_SRC_PORT,
+  REWRITE_RECORD_BYTES,
+  writeRewriteRecord,
+  type NatRewrite,
+} from '../packet/nat.js';
+import { conntrackSettingsFromConfig, invertTuple, type ConntrackEntry, type ConntrackObserver, type ConntrackSettings, type Direction } from '../proxy/conntrack.js';
+import type { FlowTuple } from '../proxy/decision.js';
+import { FlowProcessor, type FlowResult, type FlowStats, type MaglevHook } from '../proxy/flows.js';
+import type { Frame, FrameEngine, FrameResult } from '../proxy/frame-engine.js';
+import { buildMaglevTable, maglevLookup } from '../proxy/maglev.js';
+import { REASON_FRAGMENT_WITHOUT_FIRST, REASON_NO_MASQUERADE_ADDRESS, type FrameEngineOptions } from '../proxy/reference-frames.js';
+import { KubeProxyRules, type NodeView } from '../proxy/rules.js';
+import { joinHostPort, parseAddress } from '../proxy/rules-net.js';
+import { endpointKey, flowHash, isModelledIPVSScheduler } from '../proxy/schedulers.js';
+
+// ---------------------------------------------------------------------------------------
+// Core exports and layout mirror (assembly/layout.ts, "Flow cache and frames kernel";
+// test/engine/frames.test.ts compares them)
+
+/** The flow cache and frames kernel exports of the core (`assembly/index.ts`), on top of the raw-packet ones. */
+export interface FrameCoreExports extends PacketCoreExports {
+  flowCacheReserve(flows: number, flows6: number): number;
+  flowCacheClear(): void;
+  flowKeyStagingPtr(): number;
+  flowCacheInsert(): number;
+  flowCacheRead(clear: number): number;
+  flowCacheRemove(): number;
+  flowCacheLookup(): number;
+  flowCacheKeys(family: number): number;
+  framesReserve(count: number, bytes: number): number;
+  framesCapacity(): number;
+  frameTimesPtr(): number;
+  frameVerdictsPtr(): number;
+  frameCountersPtr(): number;
+  frameTimeFloor(): number;
+  processFrames(start: number, end: number, parseFlags: number, horizon: number): number;
+  rewriteFrameAt(index: number): number;
+  framesMemoryBytes(): number;
+  framesLayoutSignature(): number;
+}
+
+export const FLOW4_SLOT_BYTES = 64;
+export const FLOW6_SLOT_BYTES = 128;
+export const FLOW_CACHE_MAX_FLOWS = 0x0010_0000;
+
+/** Flow key staging record fields. */
+export const FLOW_KEY_STAGING_BYTES = 128;
+export const FK_FAMILY = 0;
+export const FK_PROTOCOL = 1;
+export const FK_DIRECTION = 2;
+export const FK_NAT_FLAGS = 3;
+export const FK_PORTS = 4;
+export const FK_NEW_PORTS = 8;
+export const FK_TOKEN = 12;
+export const FK_SRC = 16;
+export const FK_DST = 32;
+export const FK_NEW_SRC = 48;
+export const FK_NEW_DST = 64;
+export const FK_DEADLINE = 80;
+export const FK_TIMEOUT = 88;
+export const FK_SEQUENCE = 96;
+export const FK_PACKETS = 100;
+export const FK_BYTES = 104;
+
+/** Frame verdict record. */
+export const FRAME_VERDICT_BYTES = 8;
+export const FRAME_VERDICT_OUTCOME = 0;
+export const FRAME_VERDICT_PUNT_REASON = 1;
+export const FRAME_VERDICT_DIRECTION = 2;
+export const FRAME_VERDICT_NAT_RESULT = 3;
+export const FRAME_VERDICT_TOKEN = 4;
+export const FRAME_FAST = 1;
+export const FRAME_PUNT = 2;
+
+/** Why a frame took the slow path (frame verdict byte 1). */
+export const PUNT_PARSE = 1;
+export const PUNT_FRAGMENT = 2;
+export const PUNT_PROTOCOL = 3;
+export const PUNT_TCP_FLAGS = 4;
+export const PUNT_MISS = 5;
+export const PUNT_TIMER = 6;
+export const PUNT_EXPIRY = 7;
+export const PUNT_TIME_BACK = 8;
+export const PUNT_REASON_NAMES: readonly string[] = ['', 'parse', 'fragment', 'protocol', 'tcpFlags', 'miss', 'timer', 'expiry', 'timeBack'];
+
+export const FRAME_COUNTERS = 16;
+export const FRAME_COUNTER_FAST_PACKETS = 0;
+export const FRAME_COUNTER_FAST_BYTES = 1;
+export const FRAME_COUNTER_PUNTS = 1;
+
+const FRAME_DESCRIPTOR_WORDS = 4;
+
+/** Views over the frame regions; valid until the next reserve (the only calls that grow memory). */
+export interface FrameViews {
+  readonly capacity: number;
+  /** The packet area: frames anywhere in it. */
+  readonly area: Uint8Array;
+  /** 4 words per frame: [offset into `area`, length, link type, 0]. */
+  readonly descriptors: Uint32Array;
+  /** Capture time (ms) per frame. */
+  readonly times: Float64Array;
+  /** FRAME_VERDICT_BYTES per frame, written by the kernel. */
+  readonly verdicts: Uint8Array;
+  readonly verdictWords: Uint32Array;
+  readonly parsed: Uint8Array;
+  readonly rewrites: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------
+// Options, stats
+
+export interface WasmFrameEngineOptions extends FrameEngineOptions {
+  /** Overrides of the conntrack settings derived from `config.conntrack` (e.g. `maxEntries`). */
+  conntrack?: Partial<ConntrackSettings>;
+  /** Datagrams whose first fragment is remembered for their followers (default 8192). */
+  maxFragmentedDatagrams?: number;
+  /** `release` (default) or `debug` (asserts on, for tests). */
+  target?: CoreTarget;
+  /** Explicit source of the core's bytes. */
+  wasm?: WasmSource;
+  /** IPv4 flows the fast path can hold (default 65536; 256 B of slots each); more are handled by the slow path alone. */
+  flowCacheFlows?: number;
+  /** IPv6 flows the fast path can hold (default 16384; 512 B of slots each). */
+  flowCacheFlowsV6?: number;
+  /** Frames copied into the core per kernel run (default 4096; `process` splits larger batches). */
+  batchFrames?: number;
+}
+
+export interface FrameEngineStats extends FlowStats {
+  fragmentedDatagrams: number;
+  /** Frames the core forwarded on its own. */
+  fastPathFrames: number;
+  /** Frames the slow path handled. */
+  slowPathFrames: number;
+  /** The same, by why the core punted them (keys: PUNT_REASON_NAMES). */
+  punts: Record<string, number>;
+  /** Conntrack entries mirrored in the flow cache now. */
+  cachedFlows: number;
+  /** Entries that could not be cached (cache full). */
+  cacheRefused: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine
+
+/** Reassembly timeouts in ms: Linux `ipfrag_time` (30 s) and `ip6frag_time` (60 s). */
+const FRAGMENT_TIMEOUT_MS: Readonly<Record<4 | 6, number>> = { 4: 30_000, 6: 60_000 };
+const DEFAULT_MAX_FRAGMENTED_DATAGRAMS = 8192;
+/** IPVS mh's default table size (CONFIG_IP_VS_MH_TAB_INDEX 12 → 65521, net/netfilter/ipvs/ip_vs_mh.c). */
+const IPVS_MH_TABLE_SIZE = 65521;
+const NO_ADDRESS: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+const PROTOCOL_NAMES: Readonly<Record<number, Protocol>> = { [PROTO_TCP]: 'TCP', [PROTO_UDP]: 'UDP', [PROTO_SCTP]: 'SCTP' };
+const PROTOCOL_NUMBERS: Readonly<Record<Protocol, number>> = { TCP: PROTO_TCP, UDP: PROTO_UDP, SCTP: PROTO_SCTP };
+const DEFAULT_FLOW_CACHE_FLOWS = 65536;
+const DEFAULT_FLOW_CACHE_FLOWS_V6 = 16384;
+const DEFAULT_BATCH_FRAMES = 4096;
+
+/** The fate of a fragmented datagram, decided by its first fragment (as the reference). */
+interface FragmentedDatagram {
+  readonly result: FrameResult;
+  readonly src?: IpAddress;
+  readonly dst?: IpAddress;
+  readonly expiresMs: number;
+}
+
+/** A conntrack entry mirrored in the flow cache. */
+interface CachedFlow {
+  readonly token: number;
+  readonly entry: ConntrackEntry;
+  /** DIRECTION_BITS of the keys installed. */
+  keys: number;
+  /** What the result of a fast-path packet says: [original, reply]. */
+  readonly results: readonly [ResultTemplate, ResultTemplate];
+  /** Staging record images of the two keys (key and rewrite; the timer is written per call). */
+  readonly images: readonly [Uint8Array, Uint8Array];
+}
+
+export class WasmFrameEngine implements FrameEngine {
+  readonly kind = 'wasm';
+  readonly target: CoreTarget;
+  readonly rules: KubeProxyRules;
+  readonly flows: FlowProcessor;
+  private readonly core: FrameCoreExports;
+  private nowMs = 0;
+  private readonly masqueradeIPs: Record<4 | 6, string>;
+  private readonly fragments = new Map<string, FragmentedDatagram>();
+  private readonly maxFragmentedDatagrams: number;
+  private readonly batchFrames: number;
+
+  // Flow cache mirror.
+  private readonly cached = new Map<number, CachedFlow>();
+  private readonly byToken: (CachedFlow | undefined)[] = [];
+  private readonly freeTokens: number[] = [];
+  private nextToken = 1;
+  private cacheRefused = 0;
+
+  // Views (re-made when memory moves).
+  private buffer: ArrayBuffer;
+  private frameViews!: FrameViews;
+  private staging!: Uint8Array;
+  private stagingView!: DataView;
+  private counters!: BigUint64Array;
+
+  constructor(core: FrameCoreExports, target: CoreTarget, options: WasmFrameEngineOptions) {
+    const { config, node } = options;
+    if (config.mode === 'ipvs' && config.ipvs.scheduler !== 'mh' && !isModelledIPVSScheduler(config.ipvs.scheduler)) {
+      throw new RangeError(`ipvs.scheduler ${JSON.stringify(config.ipvs.scheduler)} is not modelled (modelled: rr, wrr, lc, wlc, sed, nq, sh, dh, mh)`);
+    }
+    this.core = core;
+    this.target = target;
+    this.rules = new KubeProxyRules({ node, config });
+    this.rules.setState(options.services, options.slices, options.serviceCIDRs);
+    this.masqueradeIPs = { 4: primaryAddress(node, 4) ?? NO_ADDRESS[4], 6: primaryAddress(node, 6) ?? NO_ADDRESS[6] };
+    this.maxFragmentedDatagrams = options.maxFragmentedDatagrams ?? DEFAULT_MAX_FRAGMENTED_DATAGRAMS;
+    this.batchFrames = Math.max(1, Math.floor(options.batchFrames ?? DEFAULT_BATCH_FRAMES));
+    // The same flow layer as the reference engine, built the same way (same seed, same clock).
+    this.flows = new FlowProcessor((tuple) => this.rules.decide(tuple), {
+      mode: config.mode,
+      scheduler: config.ipvs.scheduler,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      now: () => this.nowMs,
+      conntrack: { ...conntrackSettingsFromConfig(config.conntrack), ...options.conntrack },
+      masqueradeIP: (family) => this.masqueradeIPs[family],
+      ...(config.mode === 'ipvs' && config.ipvs.scheduler === 'mh' ? { maglev: ipvsMaglevHook(), flowHash: (t: FlowTuple) => flowHash(t, false) } : {}),
+    });
+
+    const flows = Math.floor(options.flowCacheFlows ?? DEFAULT_FLOW_CACHE_FLOWS);
+    const flows6 = Math.floor(options.flowCacheFlowsV6 ?? DEFAULT_FLOW_CACHE_FLOWS_V6);
+    if (!(flows >= 0 && flows <= FLOW_CACHE_MAX_FLOWS && flows6 >= 0 && flows6 <= FLOW_CACHE_MAX_FLOWS)) {
+      throw new RangeError(`svcnet: a flow cache of ${flows} IPv4 and ${flows6} IPv6 flows is not within 0..${FLOW_CACHE_MAX_FLOWS} each`);
+    }
+    if (core.flowCacheReserve(flows, flows6) !== ST_OK) throw new RangeError(`svcnet: the core refused a flow cache of ${flows} + ${flows6} flows`);
+    if (core.framesReserve(this.batchFrames, this.batchFrames * 128) !== ST_OK) throw new RangeError(`svcnet: the core refused ${this.batchFrames} frames`);
+    this.buffer = core.memory.buffer;
+    this.makeViews();
+
+    const observer: ConntrackObserver = {
+      removed: (entry) => this.uncache(entry),
+      due: (entry) => this.bringIn(entry),
+    };
+    this.flows.conntrack.observe(observer);
+  }
+
+  /** The raw exports, for tests and benchmarks. */
+  get exports(): FrameCoreExports {
+    return this.core;
+  }
+
+  // -------------------------------------------------------------------------- contract
+
+  process(frames: readonly Frame[]): FrameResult[] {
+    const results: FrameResult[] = new Array<FrameResult>(frames.length);
+    for (let start = 0; start < frames.length; start += this.batchFrames) {
+      const count = Math.min(this.batchFrames, frames.length - start);
+      this.load(frames, start, count);
+      this.runInto(count, results, start);
+    }
+    return results;
+  }
+
+  // -------------------------------------------------------------------------- batch API
+
+  /**
+   * Views over the frame regions, for callers that write frames themselves (`run`): frame i
+   * is `area[descriptors[4i] .. + descriptors[4i+1])`, link type `descriptors[4i+2]`, time
+   * `times[i]`. Valid until `reserve`.
+   */
+  views(): FrameViews {
+    if (this.core.memory.buffer !== this.buffer) this.makeViews();
+    return this.frameViews;
+  }
+
+  /** Ensures room for `count` frames and `bytes` of frame bytes (region contents are not kept). */
+  reserve(count: number, bytes: number): FrameViews {
+    const v = this.views();
+    if (count <= v.capacity && bytes <= v.area.length) return v;
+    if (this.core.framesReserve(Math.max(count, v.capacity), Math.max(bytes, v.area.length)) !== ST_OK) {
+      throw new RangeError(`svcnet: ${count} frames / ${bytes} bytes is more than the frame kernel accepts`);
+    }
+    this.makeViews();
+    return this.frameViews;
+  }
+
+  /** Copies frames[start .. start + count) into the regions (frames back to back). */
+  load(frames: readonly Frame[], start: number, count: number): void {
+    let bytes = 0;
+    for (let i = 0; i < count; i++) bytes += frames[start + i].data.length;
+    const v = this.reserve(count, bytes);
+    const { area, descriptors, times } = v;
+    let offset = 0;
+    for (let i = 0; i < count; i++) {
+      const f = frames[start + i];
+      const w = i * FRAME_DESCRIPTOR_WORDS;
+      area.set(f.data, offset);
+      descriptors[w] = offset;
+      descriptors[w + 1] = f.data.length;
+      // The descriptor holds 16 bits; a link type beyond them is one no parser knows either way.
+      descriptors[w + 2] = Number.isInteger(f.linkType) && f.linkType >= 0 && f.linkType <= 0xffff ? f.linkType : 0xffff;
+      descriptors[w + 3] = 0;
+      times[i] = f.timeMs;
+      offset += f.data.length;
+    }
+  }
+
+  /**
+   * Processes frames 0..count-1 as they sit in the regions (`load`, or written through
+   * `views()`), in order. Fast-path frames are rewritten in place (their verdict records
+   * say FRAME_FAST); punted frames run the slow path, which leaves its output in the area
+   * too when it rewrites. Every frame's result (bytes copied out) goes to `onResult` in
+   * order — fast-path frames' only when `reportFastFrames`, for pipelines that take their
+   * bytes from the area and their fate from the verdict records. Returns how many frames
+   * took the slow path.
+   */
+  run(count: number, onResult?: (index: number, result: FrameResult) => void, reportFastFrames = true): number {
+    if (onResult === undefined || !reportFastFrames) {
+      return this.kernelRuns(count, (index) => {
+        const result = this.slowPath(index);
+        onResult?.(index, result);
+      });
+    }
+    const results = new Array<FrameResult>(count);
+    const punts = this.runInto(count, results, 0);
+    for (let i = 0; i < count; i++) onResult(i, results[i]);
+    return punts;
+  }
+
+  /**
+   * The kernel over frames 0..count-1, calling `slowPath(i)` for each punted frame, in
+   * order, and `forwarded(from, to)` after each run of fast-path frames. Returns the punts.
+   */
+  private kernelRuns(count: number, slowPath: (index: number) => void, forwarded?: (from: number, to: number) => void): number {
+    const v = this.views();
+    if (count > v.capacity) throw new RangeError(`svcnet: ${count} frames exceed the reserved ${v.capacity}`);
+    let punts = 0;
+    let i = 0;
+    while (i < count) {
+      const stop = this.core.processFrames(i, count, 0, this.flows.conntrack.nextDeadline());
+      if (stop < 0) throw new RangeError(`svcnet: ${count} frames exceed the kernel's capacity`);
+      if (stop > i) forwarded?.(i, stop);
+      if (stop >= count) break;
+      slowPath(stop);
+      punts++;
+      i = stop + 1;
+    }
+    if (count > 0) this.nowMs = v.times[count - 1];
+    return punts;
+  }
+
+  /**
+   * Runs frames 0..count-1 into results[at ..]. Fast-path results are described as soon as
+   * the kernel forwards them (a later slow path may retire their flow and hand its token to
+   * another); their bytes are cut from one copy of the area made at the end, since every
+   * frame's final bytes are in place by then.
+   */
+  private runInto(count: number, results: FrameResult[], at: number): number {
+    const fast: number[] = [];
+    const punts = this.kernelRuns(
+      count,
+      (index) => {
+        results[at + index] = this.slowPath(index);
+      },
+      (from, to) => {
+        const v = this.frameViews;
+        for (let k = from; k < to; k++) {
+          const flow = this.byToken[v.verdictWords[k * 2 + 1]] as CachedFlow;
+          results[at + k] = fastResult(flow.results[v.verdicts[k * FRAME_VERDICT_BYTES + FRAME_VERDICT_DIRECTION]], undefined);
+          fast.push(k);
+        }
+      },
+    );
+    if (fast.length > 0) {
+      const v = this.frameViews;
+      let end = 0;
+      for (const k of fast) end = Math.max(end, v.descriptors[k * FRAME_DESCRIPTOR_WORDS] + v.descriptors[k * FRAME_DESCRIPTOR_WORDS + 1]);
+      const copy = v.area.slice(0, end);
+      for (const k of fast) {
+        const w = k * FRAME_DESCRIPTOR_WORDS;
+        results[at + k].output = new Uint8Array(copy.buffer, v.descriptors[w], v.descriptors[w + 1]);
+      }
+    }
+    return punts;
+  }
+
+  /** Flow-layer and fast-path statistics (brings fast-path timers into the conntrack table first). */
+  stats(): FrameEngineStats {
+    this.syncFlows();
+    this.views();
+    const c = this.counters;
+    const punts: Record<string, number> = {};
+    let slowPathFrames = 0;
+    for (let r = 1; r < PUNT_REASON_NAMES.length; r++) {
+      const n = Number(c[FRAME_COUNTER_PUNTS + r]);
+      punts[PUNT_REASON_NAMES[r]] = n;
+      slowPathFrames += n;
+    }
+    return {
+      ...this.flows.stats(),
+      fragmentedDatagrams: this.fragments.size,
+      fastPathFrames: Number(c[FRAME_COUNTER_FAST_PACKETS]),
+      slowPathFrames,
+      punts,
+      cachedFlows: this.cached.size,
+      cacheRefused: this.cacheRefused,
+    };
+  }
+
+  /** Brings every fast-path refresh into the conntrack table now (its entries' `deadline`s are then current). */
+  syncFlows(): void {
+    for (const flow of this.cached.values()) this.bringIn(flow.entry);
+  }
+
+  /**
+   * Fast-path packets (a wrapping u32) and IP bytes of a cached entry since its keys were installed,
+   * per direction [original, reply]; undefined when it is not cached.
+   */
+  cachedCounters(entry: ConntrackEntry): { packets: [number, number]; bytes: [number, number] } | undefined {
+    const flow = this.cached.get(entry.id);
+    if (!flow) return undefined;
+    const packets: [number, number] = [0, 0];
+    const bytes: [number, number] = [0, 0];
+    for (const d of [0, 1] as const) {
+      if ((flow.keys & (1 << d)) === 0 || this.readKey(flow.images[d], false) !== ST_OK) continue;
+      packets[d] = this.stagingView.getUint32(FK_PACKETS, true);
+      bytes[d] = Number(this.stagingView.getBigUint64(FK_BYTES, true));
+    }
+    return { packets, bytes };
+  }
+
+  /** Keys in the core's flow cache, per family. */
+  cachedKeys(): { ipv4: number; ipv6: number } {
+    return { ipv4: this.core.flowCacheKeys(4) >>> 0, ipv6: this.core.flowCacheKeys(6) >>> 0 };
+  }
+
+  memoryBytes(): number {
+    return (this.core.packetMemoryBytes() >>> 0) + (this.core.framesMemoryBytes() >>> 0);
+  }
+
+  private makeViews(): void {
+    const core = this.core;
+    this.buffer = core.memory.buffer;
+    const capacity = core.framesCapacity() >>> 0;
+    const verdicts = new Uint8Array(this.buffer, core.frameVerdictsPtr() >>> 0, capacity * FRAME_VERDICT_BYTES);
+    this.frameViews = {
+      capacity,
+      area: new Uint8Array(this.buffer, core.packetAreaPtr() >>> 0, core.packetAreaBytes() >>> 0),
+      descriptors: new Uint32Array(this.buffer, core.packetDescriptorsPtr() >>> 0, capacity * FRAME_DESCRIPTOR_WORDS),
+      times: new Float64Array(this.buffer, core.frameTimesPtr() >>> 0, capacity),
+      verdicts,
+      verdictWords: new Uint32Array(this.buffer, verdicts.byteOffset, capacity * 2),
+      parsed: new Uint8Array(this.buffer, core.packetParsedPtr() >>> 0, capacity * PARSED_RECORD_BYTES),
+      rewrites: new Uint8Array(this.buffer, core.packetRewritesPtr() >>> 0, capacity * REWRITE_RECORD_BYTES),
+    };
+    this.staging = new Uint8Array(this.buffer, core.flowKeyStagingPtr() >>> 0, FLOW_KEY_STAGING_BYTES);
+    this.stagingView = new DataView(this.buffer, this.staging.byteOffset, FLOW_KEY_STAGING_BYTES);
+    this.counters = new BigUint64Array(this.buffer, core.frameCountersPtr() >>> 0, FRAME_COUNTERS);
+  }
+
+  // -------------------------------------------------------------------------- slow path
+  // Step for step the reference engine's `processFrame` (sdk/proxy/reference-frames.ts),
+  // on the core's parsed record and bytes.
+
+  private frameBytes(index: number): Uint8Array {
+    const v = this.frameViews;
+    const w = index * FRAME_DESCRIPTOR_WORDS;
+    return v.area.subarray(v.descriptors[w], v.descriptors[w] + v.descriptors[w + 1]);
+  }
+
+  private slowPath(index: number): FrameResult {
+    const v = this.views();
+    this.nowMs = v.times[index];
+    const linkType = v.descriptors[index * FRAME_DESCRIPTOR_WORDS + 2];
+    const p = readParsedRecord(v.parsed, index * PARSED_RECORD_BYTES);
+    if (p.reason !== REASON_OK) return drop('new', reasonName(p.reason));
+    if ((p.fragFlags & FRAG_IS_FRAGMENT) !== 0 && p.fragOffset > 0) return this.followFirstFragment(index, p);
+
+    const family = p.family as 4 | 6;
+    const src = addressText(family, p.src);
+    const dst = addressText(family, p.dst);
+    const protocol = PROTOCOL_NAMES[p.protocol];
+    let tuple: FlowTuple | undefined;
+    let embedded: FlowTuple | undefined;
+    if (protocol !== undefined) {
+      tuple = { family, protocol, srcIP: src, srcPort: p.srcPort, dstIP: dst, dstPort: p.dstPort };
+    } else if (p.l4Offset !== 0 && isIcmpError(family, p.icmpType) && p.inner !== null) {
+      const inner = p.inner;
+      const innerProtocol = PROTOCOL_NAMES[inner.protocol];
+      if (innerProtocol !== undefined && (inner.flags & INNER_PORTS) !== 0 && (inner.flags & INNER_LATER_FRAGMENT) === 0) {
+        embedded = { family, protocol: innerProtocol, srcIP: addressText(family, inner.src), srcPort: inner.srcPort, dstIP: addressText(family, inner.dst), dstPort: inner.dstPort };
+        tuple = { family, protocol: innerProtocol, srcIP: src, srcPort: 0, dstIP: dst, dstPort: 0 };
+      }
+    }
+    if (tuple === undefined) return this.remember(linkType, p, { verdict: 'PASS', flow: 'new', masquerade: false, output: this.frameBytes(index).slice() });
+
+    if (embedded === undefined) {
+      // What the fast path did to this flow reaches the table before the flow layer reads it.
+      const known = this.flows.conntrack.lookup(tuple);
+      if (known) this.bringIn(known.entry);
+    }
+    const flow = this.flows.process(tuple, embedded ? { embedded } : protocol === 'TCP' ? { tcpFlags: p.tcpFlags } : {});
+    const result = this.remember(linkType, p, this.outcome(index, tuple, embedded, flow));
+    if (embedded === undefined) {
+      const after = this.flows.conntrack.lookup(tuple);
+      if (after) this.mirror(after.entry);
+    }
+    return result;
+  }
+
+  private outcome(index: number, tuple: FlowTuple, embedded: FlowTuple | undefined, flow: FlowResult): FrameResult {
+    const base: FrameResult = {
+      verdict: flow.verdict,
+      flow: flow.flow,
+      ...(flow.servicePort !== undefined ? { servicePort: flow.servicePort } : {}),
+      ...(flow.verdict === 'DNAT' && flow.endpoint ? { endpoint: joinHostPort(flow.endpoint.ip, flow.endpoint.port) } : {}),
+      masquerade: flow.masquerade,
+    };
+    switch (flow.verdict) {
+      case 'DROP':
+        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}) };
+      case 'REJECT': {
+        const reply = this.unreachable(index);
+        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}), ...(reply === undefined ? {} : { output: reply }) };
+      }
+    }
+    const translated = flow.translated ?? tuple;
+    if (flow.masquerade && this.unmasqueradable(tuple, translated, flow)) return drop(flow.flow, REASON_NO_MASQUERADE_ADDRESS, base);
+    if (embedded && flow.translatedEmbedded) {
+      // The quoted packet first (its fields mirrored into the record), then the outer header.
+      const inner = flow.translatedEmbedded;
+      this.rewrite(index, {
+        flags: (inner.srcIP !== embedded.srcIP ? NAT_INNER_SRC_ADDR : 0) | (inner.dstIP !== embedded.dstIP ? NAT_INNER_DST_ADDR : 0) | (inner.srcPort !== embedded.srcPort ? NAT_INNER_SRC_PORT : 0) | (inner.dstPort !== embedded.dstPort ? NAT_INNER_DST_PORT : 0),
+        src: addressValue(inner.dstIP),
+        dst: addressValue(inner.srcIP),
+        srcPort: inner.dstPort,
+        dstPort: inner.srcPort,
+      });
+      this.rewrite(index, addressRewrite(tuple, translated));
+    } else {
+      const r = addressRewrite(tuple, translated);
+      if (translated.srcPort !== tuple.srcPort) r.flags |= NAT_SRC_PORT;
+      if (translated.dstPort !== tuple.dstPort) r.flags |= NAT_DST_PORT;
+      r.srcPort = translated.srcPort;
+      r.dstPort = translated.dstPort;
+      this.rewrite(index, r);
+    }
+    return { ...base, output: this.frameBytes(index).slice() };
+  }
+
+  private unmasqueradable(tuple: FlowTuple, translated: FlowTuple, flow: FlowResult): boolean {
+    const missing = NO_ADDRESS[tuple.family];
+    if (this.masqueradeIPs[tuple.family] !== missing) return false;
+    return flow.flow === 'reply' ? tuple.dstIP === missing : translated.srcIP === missing;
+  }
+
+  /** Rewrites frame `index` in place with the core's `rewriteFrame` (nothing for no flags). */
+  private rewrite(index: number, r: NatRewrite): void {
+    if (r.flags === 0) return;
+    writeRewriteRecord(r, this.views().rewrites, index * REWRITE_RECORD_BYTES);
+    this.core.rewriteFrameAt(index);
+  }
+
+  /** The core's port unreachable for frame `index` (a copy), or undefined when the kernel would send none. */
+  private unreachable(index: number): Uint8Array | undefined {
+    const out = this.core.packetReplyPtr() >>> 0;
+    const n = this.core.buildUnreachable(index, out, PACKET_REPLY_BYTES, 0);
+    if (n < 0) return undefined;
+    return new Uint8Array(this.core.memory.buffer, out, n).slice();
+  }
+
+  /** Keeps a first fragment's fate for the rest of its datagram (as the reference). */
+  private remember(linkType: number, p: ParsedPacket, result: FrameResult): FrameResult {
+    if ((p.fragFlags & FRAG_IS_FRAGMENT) === 0) return result;
+    const family = p.family as 4 | 6;
+    let src: IpAddress | undefined;
+    let dst: IpAddress | undefined;
+    if (result.output && (result.verdict === 'DNAT' || result.verdict === 'PASS' || result.verdict === 'ACCEPT')) {
+      const out = parsePacket(result.output, linkType);
+      if (out.reason === REASON_OK) {
+        if (addressText(family, out.src) !== addressText(family, p.src)) src = out.src;
+        if (addressText(family, out.dst) !== addressText(family, p.dst)) dst = out.dst;
+      }
+    }
+    this.expireFragments();
+    const key = fragmentKey(p);
+    this.fragments.delete(key);
+    if (this.fragments.size >= this.maxFragmentedDatagrams) {
+      const oldest = this.fragments.keys().next();
+      if (!oldest.done) this.fragments.delete(oldest.value);
+    }
+    const { output: _output, ...decided } = result;
+    this.fragments.set(key, { result: decided, ...(src !== undefined ? { src } : {}), ...(dst !== undefined ? { dst } : {}), expiresMs: this.nowMs + FRAGMENT_TIMEOUT_MS[family] });
+    return result;
+  }
+
+  private followFirstFragment(index: number, p: ParsedPacket): FrameResult {
+    this.expireFragments();
+    const datagram = this.fragments.get(fragmentKey(p));
+    if (datagram === undefined || datagram.expiresMs <= this.nowMs) return drop('new', REASON_FRAGMENT_WITHOUT_FIRST);
+    const result = datagram.result;
+    if (result.verdict === 'DROP' || result.verdict === 'REJECT') return { ...result };
+    this.rewrite(index, { flags: (datagram.src !== undefined ? NAT_SRC_ADDR : 0) | (datagram.dst !== undefined ? NAT_DST_ADDR : 0), src: datagram.src ?? 0, dst: datagram.dst ?? 0, srcPort: 0, dstPort: 0 });
+    return { ...result, output: this.frameBytes(index).slice() };
+  }
+
+  private expireFragments(): void {
+    for (const [key, datagram] of this.fragments) {
+      if (datagram.expiresMs > this.nowMs) break;
+      this.fragments.delete(key);
+    }
+  }
+
+  // -------------------------------------------------------------------------- cache mirror
+
+  /** Copies a key image into the staging record and reads the key back (`clear`: mark it read). */
+  private readKey(image: Uint8Array, clear: boolean): number {
+    this.views();
+    this.staging.set(image);
+    return this.core.flowCacheRead(clear ? 1 : 0);
+  }
+
+  /**
+   * Reports what the fast path did to `entry` since last time (nothing when it did
+   * nothing): the deadline of the key stamped last — the kernel forwards no frame timed
+   * before one it has seen, so that is the latest deadline, and stamps break ties.
+   */
+  private bringIn(entry: ConntrackEntry): void {
+    const flow = this.cached.get(entry.id);
+    if (!flow) return;
+    let deadline = Number.NEGATIVE_INFINITY;
+    let sequence = 0;
+    let direction: Direction | undefined;
+    for (const d of [0, 1] as const) {
+      if ((flow.keys & (1 << d)) === 0) continue;
+      if (this.readKey(flow.images[d], true) !== ST_OK) throw new Error('svcnet: a cached key went missing from the flow cache');
+      const stamp = this.stagingView.getUint32(FK_SEQUENCE, true);
+      if (stamp === 0) continue;
+      const keyDeadline = this.stagingView.getFloat64(FK_DEADLINE, true);
+      if (direction === undefined || keyDeadline > deadline || (keyDeadline === deadline && ((stamp - sequence) | 0) > 0)) {
+        deadline = keyDeadline;
+        sequence = stamp;
+        direction = d === 0 ? 'original' : 'reply';
+      }
+    }
+    if (direction !== undefined) this.flows.conntrack.recordForwarded(entry, deadline, direction);
+  }
+
+  /** Makes the cache hold exactly the timer-only directions of `entry`, with its timer. */
+  private mirror(entry: ConntrackEntry): void {
+    const table = this.flows.conntrack;
+    const original = table.timerOnlyTracking(entry, 'original');
+    const reply = table.timerOnlyTracking(entry, 'reply');
+    const family = entry.original.family;
+    const droppedByMasquerade = entry.nat.masquerade && this.masqueradeIPs[family] === NO_ADDRESS[family];
+    // The kernel keys no "not before" time: later frames are timed at or after this one
+    // (the time floor), so the timer-only window must already be open now.
+    const timer = original ?? reply;
+    let flow = this.cached.get(entry.id);
+    if (!timer || droppedByMasquerade || !(timer.notBeforeMs < this.nowMs)) {
+      if (flow) this.uncache(entry);
+      return;
+    }
+    if (!flow) {
+      const token = this.freeTokens.pop() ?? this.nextToken++;
+      flow = {
+        token,
+        entry,
+        keys: 0,
+        results: [new ResultTemplate(entry, 'established'), new ResultTemplate(entry, 'reply')],
+        images: [keyImage(entry.original, invertTuple(entry.reply), 'original', token), keyImage(entry.reply, invertTuple(entry.original), 'reply', token)],
+      };
+      this.cached.set(entry.id, flow);
+      this.byToken[token] = flow;
+    }
+    // Both directions share the flow's timer (the tracker's timeout is the same both ways).
+    const timeoutMs = timer.timeoutMs;
+    this.setKey(flow, 0, original !== undefined, entry.deadline, timeoutMs);
+    this.setKey(flow, 1, reply !== undefined, entry.deadline, timeoutMs);
+    if (flow.keys === 0) {
+      this.uncache(entry);
+      this.cacheRefused++;
+    }
+  }
+
+  /** Installs (with the timer) or removes the key of direction `d` (0 original, 1 reply) of a cached flow. */
+  private setKey(flow: CachedFlow, d: 0 | 1, wanted: boolean, deadline = 0, timeoutMs = 0): void {
+    const bit = 1 << d;
+    const installed = (flow.keys & bit) !== 0;
+    if (!wanted && !installed) return;
+    this.views();
+    this.staging.set(flow.images[d]);
+    if (wanted) {
+      this.stagingView.setFloat64(FK_DEADLINE, deadline, true);
+      this.stagingView.setFloat64(FK_TIMEOUT, timeoutMs, true);
+      const status = this.core.flowCacheInsert();
+      if (status === ST_OK) flow.keys |= bit;
+      else if (status === ST_NO_MEMORY) flow.keys &= ~bit;
+      else throw new Error(`svcnet: flowCacheInsert returned ${status}`);
+    } else {
+      this.core.flowCacheRemove();
+      flow.keys &= ~bit;
+    }
+  }
+
+  /** Drops a conntrack entry's keys and token (the observer calls it when the entry goes). */
+  private uncache(entry: ConntrackEntry): void {
+    const flow = this.cached.get(entry.id);
+    if (!flow) return;
+    this.setKey(flow, 0, false);
+    this.setKey(flow, 1, false);
+    this.cached.delete(entry.id);
+    this.byToken[flow.token] = undefined;
+    this.freeTokens.push(flow.token);
+  }
+}
+
+/** Compiles (once per target, shared with the other bindings) and instantiates a fresh core for one engine. */
+export async function createWasmFrameEngine(options: WasmFrameEngineOptions): Promise<WasmFrameEngine> {
+  const target = options.target ?? 'release';
+  const module = await compileCore(target, options.wasm);
+  const { exports } = await instantiate<Record<string, unknown>>(module, {});
+  return new WasmFrameEngine(exports as unknown as FrameCoreExports, target, options);
+}
+
+// ---------------------------------------------------------------------------- helpers
+
+/**
+ * What the result of a later packet of a cached flow says (FlowProcessor's `translate`, as
+ * the reference reports it). One class, so `fastResult` reads it monomorphically.
+ */
+class ResultTemplate {
+  readonly verdict: FrameResult['verdict'];
+  readonly flow: 'established' | 'reply';
+  readonly servicePort: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly masquerade: boolean;
+
+  constructor(entry: ConntrackEntry, flow: 'established' | 'reply') {
+    const nat = entry.nat;
+    this.verdict = nat.verdict;
+    this.flow = flow;
+    this.servicePort = nat.servicePort;
+    this.endpoint = nat.verdict === 'DNAT' && nat.endpoint ? joinHostPort(nat.endpoint.ip, nat.endpoint.port) : undefined;
+    this.masquerade = nat.masquerade;
+  }
+}
+
+/**
+ * The result of a fast-path packet: the reference's fields in the reference's order, absent
+ * ones left out. Object literals: building it with a spread costs about a hundred times more.
+ */
+function fastResult(t: ResultTemplate, output: Uint8Array | undefined): FrameResult {
+  if (t.servicePort !== undefined) {
+    if (t.endpoint !== undefined) return { verdict: t.verdict, flow: t.flow, servicePort: t.servicePort, endpoint: t.endpoint, masquerade: t.masquerade, output };
+    return { verdict: t.verdict, flow: t.flow, servicePort: t.servicePort, masquerade: t.masquerade, output };
+  }
+  if (t.endpoint !== undefined) return { verdict: t.verdict, flow: t.flow, endpoint: t.endpoint, masquerade: t.masquerade, output };
+  return { verdict: t.verdict, flow: t.flow, masquerade: t.masquerade, output };
+}
+
+/**
+ * The staging record of one key: the packet's tuple, what leaves the node (FlowProcessor's
+ * `translate`), the rewrite flags of the fields that change, the direction and the token.
+ */
+function keyImage(tuple: FlowTuple, translated: FlowTuple, direction: Direction, token: number): Uint8Array {
+  const image = new Uint8Array(FLOW_KEY_STAGING_BYTES);
+  const v = new DataView(image.buffer);
+  v.setUint8(FK_FAMILY, tuple.family);
+  v.setUint8(FK_PROTOCOL, PROTOCOL_NUMBERS[tuple.protocol]);
+  v.setUint8(FK_DIRECTION, direction === 'reply' ? 1 : 0);
+  v.setUint8(
+    FK_NAT_FLAGS,
+    (translated.srcIP !== tuple.srcIP ? NAT_SRC_ADDR : 0) |
+      (translated.dstIP !== tuple.dstIP ? NAT_DST_ADDR : 0) |
+      (translated.srcPort !== tuple.srcPort ? NAT_SRC_PORT : 0) |
+      (translated.dstPort !== tuple.dstPort ? NAT_DST_PORT : 0),
+  );
+  v.setUint32(FK_PORTS, (tuple.srcPort | (tuple.dstPort << 16)) >>> 0, true);
+  v.setUint32(FK_NEW_PORTS, (translated.srcPort | (translated.dstPort << 16)) >>> 0, true);
+  v.setUint32(FK_TOKEN, token, true);
+  for (const [field, text] of [[FK_SRC, tuple.srcIP], [FK_DST, tuple.dstIP], [FK_NEW_SRC, translated.srcIP], [FK_NEW_DST, translated.dstIP]] as const) {
+    if (text.includes(':')) image.set(parseIPv6(text), field);
+    else v.setUint32(field, parseIPv4(text) >>> 0, true);
+  }
+  return image;
+}
+
+function drop(flow: FrameResult['flow'], reason: string, base?: FrameResult): FrameResult {
+  return {
+    verdict: 'DROP',
+    flow,
+    ...(base?.servicePort !== undefined ? { servicePort: base.servicePort } : {}),
+    masquerade: false,
+    reason,
+  };
+}
+
+function primaryAddress(node: NodeView, family: 4 | 6): string | undefined {
+  for (const text of node.addresses) {
+    const address = parseAddress(text);
+    if (address?.family === family) return address.text;
+  }
+  return undefined;
+}
+
+function addressText(family: 4 | 6, address: IpAddress): string {
+  return typeof address === 'number' ? (family === 4 ? formatIPv4(address) : '') : formatIPv6(address);
+}
+
+function addressValue(text: string): IpAddress {
+  return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
+}
+
+function addressRewrite(before: FlowTuple, after: FlowTuple): NatRewrite {
+  return {
+    flags: (after.srcIP !== before.srcIP ? NAT_SRC_ADDR : 0) | (after.dstIP !== before.dstIP ? NAT_DST_ADDR : 0),
+    src: addressValue(after.srcIP),
+    dst: addressValue(after.dstIP),
+    srcPort: 0,
+    dstPort: 0,
+  };
+}
+
+function fragmentKey(p: ParsedPacket): string {
+  return `${p.family}|${p.protocol}|${addressText(p.family as 4 | 6, p.src)}|${addressText(p.family as 4 | 6, p.dst)}|${p.fragId}`;
+}
+
+/** ipvs `mh`: one Maglev table per service port and endpoint set (as the reference engine builds it). */
+function ipvsMaglevHook(): MaglevHook {
+  const tables = new Map<string, Int32Array>();
+  return (servicePort, endpoints) => {
+    const names = endpoints.map((e) => endpointKey(e));
+    const key = `${servicePort}|${names.join(',')}`;
+    let table = tables.get(key);
+    if (table === undefined) {
+      table = buildMaglevTable(names.map((name) => ({ name })), IPVS_MH_TABLE_SIZE);
+      tables.set(key, table);
+    }
+    const built = table;
+    return (hash) => maglevLookup(built, hash);
+  };
+}
