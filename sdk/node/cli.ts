@@ -47,7 +47,7 @@ Commands:
              the kube-dns ClusterIP, as the pod's packets are sent there).
   route --manifests <file|dir>... --node <name> --in <in.pcap> --out <out.pcap>
         [--verdicts <out.jsonl>] [--config <KubeProxyConfiguration yaml>]
-        [--mode iptables|nftables|ipvs] [--node-ip <ip>]... [--engine reference]
+        [--mode iptables|nftables|ipvs] [--node-ip <ip>]... [--engine reference|wasm]
              Route a capture (pcap or pcapng; Ethernet or raw IP) through that node's
              kube-proxy, as the manifests' Services and EndpointSlices program it:
              --out gets the packets as they leave the node (DNAT/masquerade rewritten,

@@ -4,7 +4,7 @@
  *   svcnet route --manifests <file|dir> [--manifests …] --node <name>
  *                [--config <KubeProxyConfiguration yaml>] [--mode iptables|nftables|ipvs]
  *                [--node-ip <ip>]… --in <in.pcap> --out <out.pcap> [--verdicts <out.jsonl>]
- *                [--engine reference]
+ *                [--engine reference|wasm]
  *
  * The manifests are state as a cluster recorded it (a Cluster without controllers or
  * built-in objects: only what the files hold, addresses and ports as given); a
@@ -33,11 +33,13 @@ import { parseAddress } from '../proxy/rules-net.js';
 import type { Verdict } from '../proxy/decision.js';
 import { LINKTYPE, PcapError, readCapture, writeCapture, type Capture, type PcapRecord } from '../pcap/index.js';
 import { UsageError, parseArgs } from './cli.js';
+import { createWasmFrameEngine } from '../engine/frames.js';
 import { ManifestError, applyManifests, fsMessage, readManifests, type ManifestDocument } from './manifests.js';
 
 /** Frame engines `--engine` can name; each builds from the same snapshot. */
 export const FRAME_ENGINES: Record<string, (options: FrameEngineOptions) => FrameEngine | Promise<FrameEngine>> = {
   reference: (options) => createReferenceFrameEngine(options),
+  wasm: (options) => createWasmFrameEngine(options),
 };
 
 /** Frames per `FrameEngine.process` call; progress is reported after each batch of a longer capture. */

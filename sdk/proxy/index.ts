@@ -10,3 +10,11 @@ export { categorizeEndpoints, topologyModeFromHints, usesClusterEndpoints, usesL
 export type { CategorizableEndpoint, CategorizeServicePort, CategorizeNode, CategorizeOptions, CategorizedEndpoints, TopologyMode, TrafficPolicy } from './categorize.js';
 export { parseKubeProxyConfiguration, defaultProxyConfig, parseGoDuration, ProxyConfigError, PROXY_MODES, DETECT_LOCAL_MODES, IPVS_SCHEDULERS, KUBE_PROXY_API_VERSION, KUBE_PROXY_KIND } from './config.js';
 export type { ProxyConfig, ParsedProxyConfig, ProxyMode, DetectLocalMode, IPVSScheduler, NodePortAddresses, ConntrackTimeouts, ProxyConfigFieldError } from './config.js';
+export { KubeProxyRules } from './rules.js';
+export type { NodeView } from './rules.js';
+export type { Verdict, FrontendKind, FlowTuple, EndpointTarget, AffinityConfig, RuleDecision } from './decision.js';
+export { FlowProcessor } from './flows.js';
+export type { FlowProcessorOptions, FlowState, FlowResult } from './flows.js';
+export { buildMaglevTable, maglevLookup, DEFAULT_MAGLEV_TABLE_SIZE, CILIUM_MAGLEV_TABLE_SIZES } from './maglev.js';
+export type { Frame, FrameEngine, FrameResult } from './frame-engine.js';
+export { ReferenceFrameEngine, createReferenceFrameEngine } from './reference-frames.js';

@@ -248,6 +248,18 @@ describe('svcnet route', () => {
     expect(r.stderr).toContain(`${count('DNAT')} DNAT, ${count('REJECT')} REJECT, ${count('DROP')} DROP, ${count('ACCEPT')} ACCEPT, ${count('PASS')} PASS; ${kept.length} written to ${base}.out`);
   });
 
+  it.each(CASES)('--engine wasm writes the same capture and verdicts as the reference: $name', async (c) => {
+    const base = join(dir, `wasm-${c.name.slice(0, 2)}`);
+    writeFileSync(`${base}.in`, writeCapture(captureOf(c)));
+    const run = (engine: string) =>
+      svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', `${base}.in`, '--out', `${base}.${engine}.out`, '--verdicts', `${base}.${engine}.jsonl`, '--engine', engine, ...(c.args ?? [])]);
+    const [reference, wasm] = [await run('reference'), await run('wasm')];
+    expect([reference.code, wasm.code], wasm.stderr).toEqual([0, 0]);
+    expect(wasm.stderr).toContain('wasm engine');
+    expect(readFileSync(`${base}.wasm.jsonl`, 'utf8')).toBe(readFileSync(`${base}.reference.jsonl`, 'utf8'));
+    expect(readFileSync(`${base}.wasm.out`)).toEqual(readFileSync(`${base}.reference.out`));
+  });
+
   it('04 reports progress every 100000 packets of a long capture', async () => {
     const frame = tcp4(POD, 40000, '10.96.0.10', 80);
     const total = 100_001;
@@ -333,7 +345,7 @@ describe('svcnet route', () => {
 
   it.each([
     ['12', ['--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap'], /route needs --manifests/],
-    ['13', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--engine', 'ebpf'], /--engine must be one of reference; got "ebpf"/],
+    ['13', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--engine', 'ebpf'], /--engine must be one of reference, wasm; got "ebpf"/],
     ['14', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--mode', 'userspace'], /--mode must be one of iptables, nftables, ipvs; got "userspace"/],
     ['15', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--node-ip', 'node-a'], /--node-ip must be an IPv4 or IPv6 address; got "node-a"/],
   ])('%s usage errors exit 2 with the usage text', async (_n, args, message) => {
