@@ -38,7 +38,7 @@ import {
 } from '../model/errors.js';
 import { initIPFamilyFields } from '../model/defaults.js';
 import { cidrLast, formatCIDR, formatIPv4, formatIPv6, ipFamilyOf, isIPv6, parseCIDR, parseIPv6, tryParseIPv4 } from '../model/ip.js';
-import type { IPv4CIDR, IPv6CIDR } from '../model/ip.js';
+import type { CIDR, IPv4CIDR, IPv6CIDR } from '../model/ip.js';
 import { Random } from '../model/random.js';
 import {
   allocatesClusterIP,
@@ -95,62 +95,63 @@ export interface RangeState {
 
 // ---------------------------------------------------------------------------- ClusterIPs
 
-interface IPRange {
+/** What every ClusterIP range has, whatever its family. */
+interface ClusterIPRange {
   readonly key: string;
-  readonly cidr: IPv4CIDR;
-  /** First usable address: the network address + 1. */
-  readonly base: number;
-  readonly bits: RangeBitmap;
   readonly owners: Set<string>;
   readonly fallback: boolean;
 }
 
-function newRange(cidr: IPv4CIDR, fallback: boolean): IPRange {
-  const total = 2 ** (32 - cidr.prefix);
-  const usable = Math.max(0, total - 2);
-  // KEP-3070: min(max(16, size/16), 256) addresses at the bottom for static requests.
-  return {
-    key: formatCIDR(cidr),
-    cidr,
-    base: cidr.address + 1,
-    bits: new RangeBitmap(usable, Math.min(reservedBandSize(total, 16, 16, 256), usable)),
-    owners: new Set(),
-    fallback,
-  };
-}
-
-function rangeContains(r: IPRange, ip: number): boolean {
-  return ip >= r.base && ip < r.base + r.bits.size;
-}
-
-function ipv4CIDRs(cidrs: readonly string[]): IPv4CIDR[] {
-  const out: IPv4CIDR[] = [];
-  for (const c of cidrs) {
-    const parsed = parseCIDR(c);
-    if (parsed.family === 'IPv4') out.push(parsed);
-  }
-  return out;
+/**
+ * The address arithmetic of one IP family, which is all the ClusterIP allocator's rules
+ * (owners, fallback, bands, journal) need to know of it. `A` is an address, `C` a CIDR of
+ * the family and `R` a range.
+ */
+interface FamilyArithmetic<A extends number | bigint, C extends CIDR, R extends ClusterIPRange> {
+  readonly family: IPFamily;
+  /** The CIDRs of this family among `cidrs` that may hold a range, in order. */
+  cidrsOf(cidrs: readonly string[]): C[];
+  newRange(cidr: C, fallback: boolean): R;
+  /** Whether `ip` is one of the range's usable addresses. */
+  contains(range: R, ip: A): boolean;
+  /** Counts `ip` (inside the range) as allocated (+1) or free (-1) in the range's bookkeeping. */
+  track(range: R, ip: A, delta: 1 | -1): void;
+  /** Allocated addresses inside the range. */
+  allocatedIn(range: R): number;
+  /** Whether a dynamic allocation may find a free address in the range. */
+  hasFree(range: R): boolean;
+  /** A free address of the range drawn from `random`, upper band first; undefined when none. */
+  pick(range: R, random: Random, allocated: ReadonlySet<A>): A | undefined;
+  /** Whether `ip` is a usable address of `cidr` (for `orphanedIn`). */
+  usableIn(cidr: C): (ip: A) => boolean;
+  /** The canonical form of an address given by a caller. */
+  normalize(ip: A): A;
+  format(ip: A): string;
+  /** The address of `text`, undefined when it is not an address of this family. */
+  parse(text: string): A | undefined;
 }
 
 /**
- * IPv4 ClusterIP allocator over several ranges (IPv6 CIDRs given to it are ignored). The
- * ranges of ServiceCIDR objects ("owners") are active; with no owned range, the fallback
- * ranges are. A range no longer owned keeps tracking its allocated addresses until they
- * are released. Addresses are u32 numbers (`sdk/model/ip.ts`).
+ * ClusterIP allocator of one family over several ranges (CIDRs of the other family given to
+ * it are ignored). The ranges of ServiceCIDR objects ("owners") are active; with no owned
+ * range, the fallback ranges are. A range no longer owned keeps tracking its allocated
+ * addresses until they are released.
  */
-export class ClusterIPAllocator {
-  readonly family: IPFamily = 'IPv4';
-  private readonly ranges = new Map<string, IPRange>();
-  private readonly allocatedIPs = new Set<number>();
-  private active: IPRange[] = [];
+export class FamilyClusterIPAllocator<A extends number | bigint, C extends CIDR = CIDR, R extends ClusterIPRange = ClusterIPRange> {
+  readonly family: IPFamily;
+  private readonly ranges = new Map<string, R>();
+  private readonly allocatedIPs = new Set<A>();
+  private active: R[] = [];
 
-  constructor(
+  protected constructor(
+    private readonly arithmetic: FamilyArithmetic<A, C, R>,
     fallbackCIDRs: readonly string[],
     private readonly random: Random,
-    private readonly record: Record_ = () => {},
+    private readonly record: Record_,
   ) {
-    for (const cidr of ipv4CIDRs(fallbackCIDRs)) {
-      const r = newRange(cidr, true);
+    this.family = arithmetic.family;
+    for (const cidr of arithmetic.cidrsOf(fallbackCIDRs)) {
+      const r = arithmetic.newRange(cidr, true);
       if (!this.ranges.has(r.key)) this.ranges.set(r.key, r);
     }
     this.refreshActive();
@@ -166,16 +167,21 @@ export class ClusterIPAllocator {
     return this.active.map((r) => r.key);
   }
 
-  /** Makes the IPv4 CIDRs of ServiceCIDR `owner` active. */
+  /** Whether any range is active: the family is served. */
+  get serving(): boolean {
+    return this.active.length > 0;
+  }
+
+  /** Makes the CIDRs of this family of ServiceCIDR `owner` active. */
   addOwner(owner: string, cidrs: readonly string[]): void {
     // Recorded first so that, replayed last, it sees the restored owners.
     this.record(() => this.refreshActive());
-    for (const cidr of ipv4CIDRs(cidrs)) {
+    for (const cidr of this.arithmetic.cidrsOf(cidrs)) {
       const key = formatCIDR(cidr);
       let r = this.ranges.get(key);
       if (r === undefined) {
-        const created = newRange(cidr, false);
-        for (const ip of this.allocatedIPs) if (rangeContains(created, ip)) created.bits.set(ip - created.base);
+        const created = this.arithmetic.newRange(cidr, false);
+        for (const ip of this.allocatedIPs) if (this.arithmetic.contains(created, ip)) this.arithmetic.track(created, ip, 1);
         this.ranges.set(key, created);
         this.record(() => this.ranges.delete(key));
         r = created;
@@ -200,8 +206,8 @@ export class ClusterIPAllocator {
     this.refreshActive();
   }
 
-  private dropIfUnused(r: IPRange): void {
-    if (r.fallback || r.owners.size > 0 || r.bits.count > 0) return;
+  private dropIfUnused(r: R): void {
+    if (r.fallback || r.owners.size > 0 || this.arithmetic.allocatedIn(r) > 0) return;
     this.ranges.delete(r.key);
     this.record(() => {
       this.ranges.set(r.key, r);
@@ -210,58 +216,57 @@ export class ClusterIPAllocator {
 
   /** Allocated addresses inside `cidrs` that no active range covers. */
   orphanedIn(cidrs: readonly string[]): number {
-    const within = ipv4CIDRs(cidrs);
+    const within = this.arithmetic.cidrsOf(cidrs).map((c) => this.arithmetic.usableIn(c));
     let n = 0;
     for (const ip of this.allocatedIPs) {
-      const inside = within.some((c) => ip > c.address && ip < cidrLast(c));
-      if (inside && !this.active.some((r) => rangeContains(r, ip))) n++;
+      const inside = within.some((usable) => usable(ip));
+      if (inside && !this.active.some((r) => this.arithmetic.contains(r, ip))) n++;
     }
     return n;
   }
 
-  has(ip: number): boolean {
-    return this.allocatedIPs.has(ip >>> 0);
+  has(ip: A): boolean {
+    return this.allocatedIPs.has(this.arithmetic.normalize(ip));
   }
 
   get size(): number {
     return this.allocatedIPs.size;
   }
 
-  private mark(ip: number): void {
+  private mark(ip: A): void {
     this.markRaw(ip);
     this.record(() => this.unmark(ip));
   }
 
   /** Undo entries must not record, so `mark` without the journal. */
-  private markRaw(ip: number): void {
+  private markRaw(ip: A): void {
     this.allocatedIPs.add(ip);
-    for (const r of this.ranges.values()) if (rangeContains(r, ip)) r.bits.set(ip - r.base);
+    for (const r of this.ranges.values()) if (this.arithmetic.contains(r, ip)) this.arithmetic.track(r, ip, 1);
   }
 
-  private unmark(ip: number): void {
+  private unmark(ip: A): void {
     this.allocatedIPs.delete(ip);
-    for (const r of this.ranges.values()) if (rangeContains(r, ip)) r.bits.clear(ip - r.base);
+    for (const r of this.ranges.values()) if (this.arithmetic.contains(r, ip)) this.arithmetic.track(r, ip, -1);
   }
 
   /** Reserves a specific address. Throws `AllocationError` (`not-in-range`, `allocated`). */
-  allocate(ip: number): void {
-    const a = ip >>> 0;
-    if (!this.active.some((r) => rangeContains(r, a))) throw notInRange(formatIPv4(a), this.activeCIDRs());
+  allocate(ip: A): void {
+    const a = this.arithmetic.normalize(ip);
+    if (!this.active.some((r) => this.arithmetic.contains(r, a))) throw notInRange(this.arithmetic.format(a), this.activeCIDRs());
     if (this.allocatedIPs.has(a)) throw new AllocationError('allocated', 'provided IP is already allocated');
     this.mark(a);
   }
 
   /** Reserves a free address from the first active range that has one. */
-  allocateNext(): number {
+  allocateNext(): A {
     for (const r of this.active) {
-      if (r.bits.free === 0) continue;
+      if (!this.arithmetic.hasFree(r)) continue;
       const state = this.random.state;
       this.record(() => {
         this.random.state = state;
       });
-      const offset = r.bits.pickNext(this.random);
-      if (offset < 0) continue;
-      const ip = (r.base + offset) >>> 0;
+      const ip = this.arithmetic.pick(r, this.random, this.allocatedIPs);
+      if (ip === undefined) continue;
       this.mark(ip);
       return ip;
     }
@@ -269,18 +274,18 @@ export class ClusterIPAllocator {
   }
 
   /** Frees an address; false if it was not allocated. */
-  release(ip: number): boolean {
-    const a = ip >>> 0;
+  release(ip: A): boolean {
+    const a = this.arithmetic.normalize(ip);
     if (!this.allocatedIPs.has(a)) return false;
     this.unmark(a);
     this.record(() => this.markRaw(a));
-    for (const r of [...this.ranges.values()]) if (rangeContains(r, a)) this.dropIfUnused(r);
+    for (const r of [...this.ranges.values()]) if (this.arithmetic.contains(r, a)) this.dropIfUnused(r);
     return true;
   }
 
   /** Allocated addresses, ascending. */
-  allocated(): number[] {
-    return [...this.allocatedIPs].sort((x, y) => x - y);
+  allocated(): A[] {
+    return [...this.allocatedIPs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   }
 
   rangeStates(): RangeState[] {
@@ -289,35 +294,80 @@ export class ClusterIPAllocator {
       owners: [...r.owners].sort(),
       fallback: r.fallback,
       active: this.active.includes(r),
-      allocated: r.bits.count,
+      allocated: this.arithmetic.allocatedIn(r),
     }));
   }
 
   // The text forms ServiceIPAM uses for both families.
 
-  /** `allocate` of dotted-decimal text; any other text is not in range. */
+  /** `allocate` of the family's address text; any other text is not in range. */
   allocateAddress(text: string): void {
-    const ip = tryParseIPv4(text);
+    const ip = this.arithmetic.parse(text);
     if (ip === undefined) throw notInRange(text, this.activeCIDRs());
     this.allocate(ip);
   }
 
   allocateNextAddress(): string {
-    return formatIPv4(this.allocateNext());
+    return this.arithmetic.format(this.allocateNext());
   }
 
   releaseAddress(text: string): boolean {
-    const ip = tryParseIPv4(text);
+    const ip = this.arithmetic.parse(text);
     return ip !== undefined && this.release(ip);
   }
 
   allocatedAddresses(): string[] {
-    return this.allocated().map(formatIPv4);
+    return this.allocated().map((ip) => this.arithmetic.format(ip));
   }
+}
 
-  /** Whether any range is active: the family is served. */
-  get serving(): boolean {
-    return this.active.length > 0;
+// ---------------------------------------------------------------------------- IPv4 ClusterIPs
+
+interface IPv4Range extends ClusterIPRange {
+  /** First usable address: the network address + 1. */
+  readonly base: number;
+  readonly bits: RangeBitmap;
+}
+
+const ipv4Contains = (r: IPv4Range, ip: number): boolean => ip >= r.base && ip < r.base + r.bits.size;
+
+/** IPv4 addresses are u32 numbers (`sdk/model/ip.ts`), tracked in a paged bitmap per range. */
+const IPV4_ARITHMETIC: FamilyArithmetic<number, IPv4CIDR, IPv4Range> = {
+  family: 'IPv4',
+  cidrsOf: (cidrs) => cidrs.map((c) => parseCIDR(c)).filter((c): c is IPv4CIDR => c.family === 'IPv4'),
+  newRange(cidr, fallback) {
+    const total = 2 ** (32 - cidr.prefix);
+    const usable = Math.max(0, total - 2);
+    // KEP-3070: min(max(16, size/16), 256) addresses at the bottom for static requests.
+    return {
+      key: formatCIDR(cidr),
+      base: cidr.address + 1,
+      bits: new RangeBitmap(usable, Math.min(reservedBandSize(total, 16, 16, 256), usable)),
+      owners: new Set(),
+      fallback,
+    };
+  },
+  contains: ipv4Contains,
+  track(r, ip, delta) {
+    if (delta > 0) r.bits.set(ip - r.base);
+    else r.bits.clear(ip - r.base);
+  },
+  allocatedIn: (r) => r.bits.count,
+  hasFree: (r) => r.bits.free > 0,
+  pick(r, random) {
+    const offset = r.bits.pickNext(random);
+    return offset < 0 ? undefined : (r.base + offset) >>> 0;
+  },
+  usableIn: (c) => (ip) => ip > c.address && ip < cidrLast(c),
+  normalize: (ip) => ip >>> 0,
+  format: formatIPv4,
+  parse: tryParseIPv4,
+};
+
+/** IPv4 ClusterIP allocator (IPv6 CIDRs given to it are ignored). Addresses are u32 numbers. */
+export class ClusterIPAllocator extends FamilyClusterIPAllocator<number, IPv4CIDR, IPv4Range> {
+  constructor(fallbackCIDRs: readonly string[], random: Random, record: Record_ = () => {}) {
+    super(IPV4_ARITHMETIC, fallbackCIDRs, random, record);
   }
 }
 
@@ -358,240 +408,78 @@ function randomBelow(random: Random, n: bigint): bigint {
  *             static requests first   dynamic: random start, scan up, wrap
  * ```
  */
-interface IPv6Range {
-  readonly key: string;
+interface IPv6Range extends ClusterIPRange {
   readonly first: bigint;
   readonly size: bigint;
   readonly reserved: bigint;
-  readonly owners: Set<string>;
-  readonly fallback: boolean;
   /** Allocated addresses inside the range, and inside its lower band. */
   count: number;
   lower: number;
 }
 
-function newIPv6Range(cidr: IPv6CIDR, fallback: boolean): IPv6Range {
-  const hostBits = 128 - cidr.prefix;
-  const size = (1n << BigInt(hostBits)) - 1n;
-  // `calculateRangeOffset` over `netutils.RangeSize`, which saturates at 2^63 for 63 or more host bits.
-  const rangeSize = hostBits >= 63 ? 2 ** 63 : 2 ** hostBits;
-  const reserved = BigInt(reservedBandSize(rangeSize, 16, 16, 256));
-  return {
-    key: formatCIDR(cidr),
-    first: ipv6ToBigInt(cidr.address) + 1n,
-    size,
-    reserved: reserved < size ? reserved : size,
-    owners: new Set(),
-    fallback,
-    count: 0,
-    lower: 0,
-  };
-}
+const ipv6Contains = (r: IPv6Range, ip: bigint): boolean => ip >= r.first && ip < r.first + r.size;
 
-const v6Contains = (r: IPv6Range, ip: bigint): boolean => ip >= r.first && ip < r.first + r.size;
-
-function ipv6CIDRs(cidrs: readonly string[]): IPv6CIDR[] {
-  const out: IPv6CIDR[] = [];
-  for (const c of cidrs) {
-    const parsed = parseCIDR(c);
-    if (parsed.family === 'IPv6') out.push(parsed);
-  }
-  return out;
+/** First free offset of `r` scanning [start, hi) then [lo, start); -1 when the band has none. */
+function scanIPv6(r: IPv6Range, allocated: ReadonlySet<bigint>, start: bigint, lo: bigint, hi: bigint): bigint {
+  for (let off = start; off < hi; off++) if (!allocated.has(r.first + off)) return off;
+  for (let off = lo; off < start; off++) if (!allocated.has(r.first + off)) return off;
+  return -1n;
 }
 
 /**
- * IPv6 ClusterIP allocator: the IPv4 allocator's rules (owners, fallback, bands, journal)
- * over ranges of up to 2^64 addresses, with the allocated addresses in a sparse set. IPv4
- * CIDRs, and IPv6 CIDRs shorter than /64, given to it are ignored. Addresses are bigints.
+ * IPv6 addresses are bigints; a range keeps counts only (the allocated addresses are in the
+ * allocator's sparse set), so a /64 costs nothing until used. CIDRs shorter than /64 hold
+ * no range.
  */
-export class IPv6ClusterIPAllocator {
-  readonly family: IPFamily = 'IPv6';
-  private readonly ranges = new Map<string, IPv6Range>();
-  private readonly allocatedIPs = new Set<bigint>();
-  private active: IPv6Range[] = [];
-
-  constructor(
-    fallbackCIDRs: readonly string[],
-    private readonly random: Random,
-    private readonly record: Record_ = () => {},
-  ) {
-    for (const cidr of ipv6CIDRs(fallbackCIDRs)) {
-      if (cidr.prefix < MIN_IPV6_SERVICE_PREFIX) continue;
-      const r = newIPv6Range(cidr, true);
-      if (!this.ranges.has(r.key)) this.ranges.set(r.key, r);
-    }
-    this.refreshActive();
-  }
-
-  private refreshActive(): void {
-    const owned = [...this.ranges.values()].filter((r) => r.owners.size > 0);
-    this.active = owned.length > 0 ? owned : [...this.ranges.values()].filter((r) => r.fallback);
-  }
-
-  activeCIDRs(): string[] {
-    return this.active.map((r) => r.key);
-  }
-
-  get serving(): boolean {
-    return this.active.length > 0;
-  }
-
-  addOwner(owner: string, cidrs: readonly string[]): void {
-    this.record(() => this.refreshActive());
-    for (const cidr of ipv6CIDRs(cidrs)) {
-      if (cidr.prefix < MIN_IPV6_SERVICE_PREFIX) continue;
-      const key = formatCIDR(cidr);
-      let r = this.ranges.get(key);
-      if (r === undefined) {
-        const created = newIPv6Range(cidr, false);
-        for (const ip of this.allocatedIPs) if (v6Contains(created, ip)) this.count(created, ip, 1);
-        this.ranges.set(key, created);
-        this.record(() => this.ranges.delete(key));
-        r = created;
-      }
-      if (!r.owners.has(owner)) {
-        const range = r;
-        range.owners.add(owner);
-        this.record(() => range.owners.delete(owner));
-      }
-    }
-    this.refreshActive();
-  }
-
-  removeOwner(owner: string): void {
-    this.record(() => this.refreshActive());
-    for (const r of [...this.ranges.values()]) {
-      if (!r.owners.delete(owner)) continue;
-      this.record(() => r.owners.add(owner));
-      this.dropIfUnused(r);
-    }
-    this.refreshActive();
-  }
-
-  private dropIfUnused(r: IPv6Range): void {
-    if (r.fallback || r.owners.size > 0 || r.count > 0) return;
-    this.ranges.delete(r.key);
-    this.record(() => {
-      this.ranges.set(r.key, r);
-    });
-  }
-
-  orphanedIn(cidrs: readonly string[]): number {
-    const within = ipv6CIDRs(cidrs).map((c) => {
-      const network = ipv6ToBigInt(c.address);
-      return { network, last: network + (1n << BigInt(128 - c.prefix)) - 1n };
-    });
-    let n = 0;
-    for (const ip of this.allocatedIPs) {
-      const inside = within.some((c) => ip > c.network && ip <= c.last);
-      if (inside && !this.active.some((r) => v6Contains(r, ip))) n++;
-    }
-    return n;
-  }
-
-  has(ip: bigint): boolean {
-    return this.allocatedIPs.has(ip);
-  }
-
-  get size(): number {
-    return this.allocatedIPs.size;
-  }
-
-  private count(r: IPv6Range, ip: bigint, delta: 1 | -1): void {
+const IPV6_ARITHMETIC: FamilyArithmetic<bigint, IPv6CIDR, IPv6Range> = {
+  family: 'IPv6',
+  cidrsOf: (cidrs) => cidrs.map((c) => parseCIDR(c)).filter((c): c is IPv6CIDR => c.family === 'IPv6' && c.prefix >= MIN_IPV6_SERVICE_PREFIX),
+  newRange(cidr, fallback) {
+    const hostBits = 128 - cidr.prefix;
+    const size = (1n << BigInt(hostBits)) - 1n;
+    // `calculateRangeOffset` over `netutils.RangeSize`, which saturates at 2^63 for 63 or more host bits.
+    const rangeSize = hostBits >= 63 ? 2 ** 63 : 2 ** hostBits;
+    const reserved = BigInt(reservedBandSize(rangeSize, 16, 16, 256));
+    return {
+      key: formatCIDR(cidr),
+      first: ipv6ToBigInt(cidr.address) + 1n,
+      size,
+      reserved: reserved < size ? reserved : size,
+      owners: new Set(),
+      fallback,
+      count: 0,
+      lower: 0,
+    };
+  },
+  contains: ipv6Contains,
+  track(r, ip, delta) {
     r.count += delta;
     if (ip - r.first < r.reserved) r.lower += delta;
-  }
+  },
+  allocatedIn: (r) => r.count,
+  hasFree: (r) => BigInt(r.count - r.lower) < r.size - r.reserved || BigInt(r.lower) < r.reserved,
+  pick(r, random, allocated) {
+    const upper = r.size - r.reserved;
+    const offset =
+      BigInt(r.count - r.lower) < upper
+        ? scanIPv6(r, allocated, r.reserved + randomBelow(random, upper), r.reserved, r.size)
+        : scanIPv6(r, allocated, randomBelow(random, r.reserved), 0n, r.reserved);
+    return offset < 0n ? undefined : r.first + offset;
+  },
+  usableIn(c) {
+    const network = ipv6ToBigInt(c.address);
+    const last = network + (1n << BigInt(128 - c.prefix)) - 1n;
+    return (ip) => ip > network && ip <= last;
+  },
+  normalize: (ip) => ip,
+  format: bigIntToIPv6,
+  parse: (text) => (isIPv6(text) ? ipv6ToBigInt(parseIPv6(text)) : undefined),
+};
 
-  private mark(ip: bigint): void {
-    this.markRaw(ip);
-    this.record(() => this.unmark(ip));
-  }
-
-  private markRaw(ip: bigint): void {
-    this.allocatedIPs.add(ip);
-    for (const r of this.ranges.values()) if (v6Contains(r, ip)) this.count(r, ip, 1);
-  }
-
-  private unmark(ip: bigint): void {
-    this.allocatedIPs.delete(ip);
-    for (const r of this.ranges.values()) if (v6Contains(r, ip)) this.count(r, ip, -1);
-  }
-
-  /** Reserves a specific address. Throws `AllocationError` (`not-in-range`, `allocated`). */
-  allocate(ip: bigint): void {
-    if (!this.active.some((r) => v6Contains(r, ip))) throw notInRange(bigIntToIPv6(ip), this.activeCIDRs());
-    if (this.allocatedIPs.has(ip)) throw new AllocationError('allocated', 'provided IP is already allocated');
-    this.mark(ip);
-  }
-
-  /** First free offset scanning [start, hi) then [lo, start); the band has one. */
-  private scan(r: IPv6Range, start: bigint, lo: bigint, hi: bigint): bigint {
-    for (let off = start; off < hi; off++) if (!this.allocatedIPs.has(r.first + off)) return off;
-    for (let off = lo; off < start; off++) if (!this.allocatedIPs.has(r.first + off)) return off;
-    return -1n;
-  }
-
-  /** Reserves a free address from the first active range that has one. */
-  allocateNext(): bigint {
-    for (const r of this.active) {
-      const upper = r.size - r.reserved;
-      const upperUsed = BigInt(r.count - r.lower);
-      const lowerFree = BigInt(r.lower) < r.reserved;
-      if (upperUsed >= upper && !lowerFree) continue;
-      const state = this.random.state;
-      this.record(() => {
-        this.random.state = state;
-      });
-      const offset =
-        upperUsed < upper
-          ? this.scan(r, r.reserved + randomBelow(this.random, upper), r.reserved, r.size)
-          : this.scan(r, randomBelow(this.random, r.reserved), 0n, r.reserved);
-      if (offset < 0n) continue;
-      const ip = r.first + offset;
-      this.mark(ip);
-      return ip;
-    }
-    throw new AllocationError('full', 'range is full');
-  }
-
-  release(ip: bigint): boolean {
-    if (!this.allocatedIPs.has(ip)) return false;
-    this.unmark(ip);
-    this.record(() => this.markRaw(ip));
-    for (const r of [...this.ranges.values()]) if (v6Contains(r, ip)) this.dropIfUnused(r);
-    return true;
-  }
-
-  /** Allocated addresses, ascending. */
-  allocated(): bigint[] {
-    return [...this.allocatedIPs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  }
-
-  rangeStates(): RangeState[] {
-    return [...this.ranges.values()].map((r) => ({
-      cidr: r.key,
-      owners: [...r.owners].sort(),
-      fallback: r.fallback,
-      active: this.active.includes(r),
-      allocated: r.count,
-    }));
-  }
-
-  allocateAddress(text: string): void {
-    if (!isIPv6(text)) throw notInRange(text, this.activeCIDRs());
-    this.allocate(ipv6ToBigInt(parseIPv6(text)));
-  }
-
-  allocateNextAddress(): string {
-    return bigIntToIPv6(this.allocateNext());
-  }
-
-  releaseAddress(text: string): boolean {
-    return isIPv6(text) && this.release(ipv6ToBigInt(parseIPv6(text)));
-  }
-
-  allocatedAddresses(): string[] {
-    return this.allocated().map(bigIntToIPv6);
+/** IPv6 ClusterIP allocator over ranges of up to 2^64 addresses. Addresses are bigints. */
+export class IPv6ClusterIPAllocator extends FamilyClusterIPAllocator<bigint, IPv6CIDR, IPv6Range> {
+  constructor(fallbackCIDRs: readonly string[], random: Random, record: Record_ = () => {}) {
+    super(IPV6_ARITHMETIC, fallbackCIDRs, random, record);
   }
 }
 

@@ -5,70 +5,22 @@
 // packets to the Services' IPv6 ClusterIPs are DNATed to the IPv6 endpoints and their
 // replies un-NATed; the real tshark checks the rewritten IPv6 addresses and ports and that
 // every checksum is Good. Needs `npm run build:sdk` and tshark (as test/node/route.test.ts).
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LINKTYPE, writeCapture, type Capture, type PcapRecord } from '../../sdk/pcap/index.js';
 import { ethernet, ipv4, ipv6, tcp } from '../packet/samples.js';
+import { GOOD, svcnet, tshark, useBuiltSvcnet } from './route-helpers.js';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFESTS = 'test/node/fixtures/route-dualstack';
-const TSHARK_MISSING = 'tshark is not installed: this test needs it. Run `bash scripts/ensure-system-deps.sh` (installs the Debian package tshark).';
-
-let dir = '';
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/sdk/node/route.js'))) throw new Error('svcnet is not built: run `npm run build:sdk` first (npm test builds in its pretest)');
-  dir = mkdtempSync(join(tmpdir(), 'svcnet-route-dualstack-'));
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function svcnet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/svcnet.js', ...args], { cwd: ROOT, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dir = useBuiltSvcnet('svcnet-route-dualstack-');
 
 const FIELDS = ['ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'ip.checksum.status', 'tcp.checksum.status'] as const;
-type Field = (typeof FIELDS)[number];
-
-/** Each packet of `file` as tshark dissects it, with checksum verification on. */
-function tshark(file: string): Record<Field, string>[] {
-  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
-  let stdout: string;
-  try {
-    stdout = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') throw new Error(TSHARK_MISSING);
-    throw error;
-  }
-  return stdout
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const cells = line.split('\t');
-      return Object.fromEntries(FIELDS.map((f, i) => [f, cells[i] ?? ''])) as Record<Field, string>;
-    });
-}
 
 const SYN = 0x02;
 const SYN_ACK = 0x12;
 const ACK = 0x10;
 const POD6 = 'fd00:244:1::9';
-/** Wireshark's PROTO_CHECKSUM_E_GOOD. */
-const GOOD = '1';
 
 const tcp6 = (src: string, sport: number, dst: string, dport: number, flags = SYN) => ipv6({ src, dst }, tcp({ sport, dport, flags, data: [1, 2, 3, 4] }));
 const tcp4 = (src: string, sport: number, dst: string, dport: number, flags = SYN) => ipv4({ src, dst }, tcp({ sport, dport, flags, data: [1, 2, 3, 4] }));
@@ -116,7 +68,7 @@ const CASES: { name: string; args?: string[]; packets: Packet[] }[] = [
 
 describe('svcnet route, dual-stack', () => {
   it.each(CASES)('$name', async (c) => {
-    const base = join(dir, c.name.slice(0, 2));
+    const base = join(dir(), c.name.slice(0, 2));
     writeFileSync(`${base}.in`, writeCapture(capture(c.packets)));
     const r = await svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', `${base}.in`, '--out', `${base}.out`, '--verdicts', `${base}.jsonl`, ...(c.args ?? [])]);
     expect(r.code, r.stderr).toBe(0);
@@ -126,19 +78,19 @@ describe('svcnet route, dual-stack', () => {
     expect(lines).toEqual(c.packets.map((p, index) => JSON.stringify({ index, ...p.verdict })));
 
     const kept = c.packets.filter((p) => p.out !== undefined);
-    const rows = tshark(`${base}.out`);
+    const rows = tshark(`${base}.out`, FIELDS);
     expect(rows).toHaveLength(kept.length);
     kept.forEach((p, k) => {
-      const row = rows[k] as Record<Field, string>;
+      const row = rows[k];
       const out = p.out!;
       if (out.src === undefined) {
-        expect(row['ip.dst'], `packet ${k}`).toBe(out.dst);
-        expect(row['ip.checksum.status'], `packet ${k} IPv4 header checksum`).toBe(GOOD);
+        expect(row['ip.dst'], `packet ${k}`).toEqual([out.dst]);
+        expect(row['ip.checksum.status'], `packet ${k} IPv4 header checksum`).toEqual([GOOD]);
       } else {
-        expect([row['ipv6.src'], row['ipv6.dst']], `packet ${k}`).toEqual([out.src, out.dst]);
+        expect([row['ipv6.src'], row['ipv6.dst']], `packet ${k}`).toEqual([[out.src], [out.dst]]);
       }
-      expect([Number(row['tcp.srcport']), Number(row['tcp.dstport'])], `packet ${k}`).toEqual([out.sport, out.dport]);
-      expect(row['tcp.checksum.status'], `packet ${k} TCP checksum`).toBe(GOOD);
+      expect([row['tcp.srcport'], row['tcp.dstport']], `packet ${k}`).toEqual([[String(out.sport)], [String(out.dport)]]);
+      expect(row['tcp.checksum.status'], `packet ${k} TCP checksum`).toEqual([GOOD]);
     });
   });
 });

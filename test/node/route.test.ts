@@ -6,41 +6,15 @@
 // real tshark — rewritten addresses and ports, and every checksum "Good" — and the verdict
 // lines are compared in full. Needs `npm run build:sdk` (the suite's pretest builds) and
 // tshark (scripts/ensure-system-deps.sh installs it).
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LINKTYPE, readCapture, writeCapture, type Capture, type PcapRecord, type PcapTimestamp } from '../../sdk/pcap/index.js';
 import { ethernet, ipv4, ipv6, tcp, udp } from '../packet/samples.js';
+import { GOOD, svcnet, tshark as tsharkFields, useBuiltSvcnet } from './route-helpers.js';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFESTS = 'test/node/fixtures/route';
-const TSHARK_MISSING = 'tshark is not installed: this test needs it. Run `bash scripts/ensure-system-deps.sh` (installs the Debian package tshark).';
-
-let dir = '';
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/sdk/node/route.js'))) throw new Error('svcnet is not built: run `npm run build:sdk` first (npm test builds in its pretest)');
-  dir = mkdtempSync(join(tmpdir(), 'svcnet-route-'));
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function svcnet(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/svcnet.js', ...args], { cwd: ROOT, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dir = useBuiltSvcnet('svcnet-route-');
 
 // ---------------------------------------------------------------------------- tshark
 
@@ -50,27 +24,7 @@ const TSHARK_FIELDS = [
 ] as const;
 type TsharkField = (typeof TSHARK_FIELDS)[number];
 const CHECKSUM_FIELDS: readonly TsharkField[] = ['ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status', 'icmp.checksum.status', 'icmpv6.checksum.status'];
-/** Wireshark's PROTO_CHECKSUM_E_GOOD. */
-const GOOD = '1';
-
-/** Each packet of `file` as tshark dissects it: every field's values (outer header first; ICMP errors add the quoted one). */
-function tshark(file: string): Record<TsharkField, string[]>[] {
-  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
-  let stdout: string;
-  try {
-    stdout = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') throw new Error(TSHARK_MISSING);
-    throw error;
-  }
-  return stdout
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const cells = line.split('\t');
-      return Object.fromEntries(TSHARK_FIELDS.map((f, i) => [f, (cells[i] ?? '').split(',').filter((v) => v !== '')])) as Record<TsharkField, string[]>;
-    });
-}
+const tshark = (file: string) => tsharkFields(file, TSHARK_FIELDS);
 
 /** What tshark must show for one output packet (outer header). */
 interface Seen {
@@ -211,7 +165,7 @@ function captureOf(c: CaptureCase): Capture {
 describe('svcnet route', () => {
   it.each(CASES)('$name', async (c) => {
     const input = captureOf(c);
-    const base = join(dir, c.name.slice(0, 2));
+    const base = join(dir(), c.name.slice(0, 2));
     writeFileSync(`${base}.in`, writeCapture(input));
     const r = await svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', `${base}.in`, '--out', `${base}.out`, '--verdicts', `${base}.jsonl`, ...(c.args ?? [])]);
     expect(r.stderr).not.toContain('Error');
@@ -249,7 +203,7 @@ describe('svcnet route', () => {
   });
 
   it.each(CASES)('--engine wasm writes the same capture and verdicts as the reference: $name', async (c) => {
-    const base = join(dir, `wasm-${c.name.slice(0, 2)}`);
+    const base = join(dir(), `wasm-${c.name.slice(0, 2)}`);
     writeFileSync(`${base}.in`, writeCapture(captureOf(c)));
     const run = (engine: string) =>
       svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', `${base}.in`, '--out', `${base}.${engine}.out`, '--verdicts', `${base}.${engine}.jsonl`, '--engine', engine, ...(c.args ?? [])]);
@@ -265,18 +219,18 @@ describe('svcnet route', () => {
     const total = 100_001;
     const header = { byteOrder: 'little', precision: 'micro', versionMajor: 2, versionMinor: 4, thisZone: 0, sigFigs: 0, snapLength: 65535, linkTypeField: LINKTYPE.RAW } as const;
     const records: PcapRecord[] = Array.from({ length: total }, (_, index) => ({ index, linkType: LINKTYPE.RAW, timestamp: { seconds: 1_700_000_000n, nanos: index * 1000 }, data: frame, originalLength: frame.length }));
-    writeFileSync(join(dir, 'long.in'), writeCapture({ format: 'pcap', header, records }));
-    const r = await svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', join(dir, 'long.in'), '--out', join(dir, 'long.out')]);
+    writeFileSync(join(dir(), 'long.in'), writeCapture({ format: 'pcap', header, records }));
+    const r = await svcnet(['route', '--manifests', MANIFESTS, '--node', 'node-a', '--in', join(dir(), 'long.in'), '--out', join(dir(), 'long.out')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('svcnet route: 100000/100001 packets\n');
-    expect(r.stderr).toContain(`svcnet route: 100001 packets: 100001 DNAT, 0 REJECT, 0 DROP, 0 ACCEPT, 0 PASS; 100001 written to ${join(dir, 'long.out')}`);
+    expect(r.stderr).toContain(`svcnet route: 100001 packets: 100001 DNAT, 0 REJECT, 0 DROP, 0 ACCEPT, 0 PASS; 100001 written to ${join(dir(), 'long.out')}`);
   }, 60_000);
 
   describe('errors name the file (and the record) on stderr, exit code 1', () => {
     const cases: { name: string; setup: () => string[]; message: RegExp }[] = [
       {
         name: '05 missing input capture',
-        setup: () => ['--in', join(dir, 'missing.pcap')],
+        setup: () => ['--in', join(dir(), 'missing.pcap')],
         message: /^svcnet route: .*missing\.pcap: no such file or directory$/m,
       },
       {
@@ -285,16 +239,16 @@ describe('svcnet route', () => {
           const c = captureOf(CASES[0] as CaptureCase);
           const bytes = writeCapture({ ...c, records: c.records.slice(0, 3) } as Capture);
           const thirdAt = 24 + (16 + (c.records[0]?.data.length ?? 0)) + (16 + (c.records[1]?.data.length ?? 0));
-          writeFileSync(join(dir, 'cut.pcap'), bytes.subarray(0, bytes.length - 5));
-          return ['--in', join(dir, 'cut.pcap'), '--expect', String(thirdAt)];
+          writeFileSync(join(dir(), 'cut.pcap'), bytes.subarray(0, bytes.length - 5));
+          return ['--in', join(dir(), 'cut.pcap'), '--expect', String(thirdAt)];
         },
         message: /cut\.pcap: record 2 at byte (\d+): cut short in the middle of a packet/,
       },
       {
         name: '07 not a capture at all',
         setup: () => {
-          writeFileSync(join(dir, 'text.pcap'), 'hello, world\n');
-          return ['--in', join(dir, 'text.pcap')];
+          writeFileSync(join(dir(), 'text.pcap'), 'hello, world\n');
+          return ['--in', join(dir(), 'text.pcap')];
         },
         message: /text\.pcap: at byte 0: unknown magic number 0x68656c6c/,
       },
@@ -306,14 +260,14 @@ describe('svcnet route', () => {
       {
         name: '09 bad configuration field',
         setup: () => {
-          writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs\nipvs:\n  scheduler: fastest\n');
-          return ['--config', join(dir, 'bad.yaml')];
+          writeFileSync(join(dir(), 'bad.yaml'), 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs\nipvs:\n  scheduler: fastest\n');
+          return ['--config', join(dir(), 'bad.yaml')];
         },
         message: /bad\.yaml: ipvs\.scheduler: Unsupported value: "fastest": supported values: "rr"/,
       },
       {
         name: '10 missing manifests folder',
-        setup: () => ['--manifests', join(dir, 'no-such-dir')],
+        setup: () => ['--manifests', join(dir(), 'no-such-dir')],
         message: /the manifests were not applied:\n.*no-such-dir: no such file or directory/,
       },
       {
@@ -321,10 +275,10 @@ describe('svcnet route', () => {
         setup: () => {
           const data = new Uint8Array(16);
           writeFileSync(
-            join(dir, 'sll.pcap'),
+            join(dir(), 'sll.pcap'),
             writeCapture({ format: 'pcap', header: { byteOrder: 'little', precision: 'micro', versionMajor: 2, versionMinor: 4, thisZone: 0, sigFigs: 0, snapLength: 65535, linkTypeField: LINKTYPE.LINUX_SLL }, records: [{ index: 0, linkType: LINKTYPE.LINUX_SLL, timestamp: { seconds: 1n, nanos: 0 }, data, originalLength: 16 }] }),
           );
-          return ['--in', join(dir, 'sll.pcap')];
+          return ['--in', join(dir(), 'sll.pcap')];
         },
         message: /sll\.pcap: record 0: link type 113 is not supported/,
       },
@@ -333,7 +287,7 @@ describe('svcnet route', () => {
       const extra = setup();
       const expectAt = extra.indexOf('--expect');
       const at = expectAt >= 0 ? Number(extra.splice(expectAt, 2)[1]) : undefined;
-      const flags = new Map<string, string>([['--manifests', MANIFESTS], ['--node', 'node-a'], ['--in', join(dir, 'unused.pcap')], ['--out', join(dir, 'error.out')]]);
+      const flags = new Map<string, string>([['--manifests', MANIFESTS], ['--node', 'node-a'], ['--in', join(dir(), 'unused.pcap')], ['--out', join(dir(), 'error.out')]]);
       for (let i = 0; i < extra.length; i += 2) flags.set(extra[i] as string, extra[i + 1] as string);
       const r = await svcnet(['route', ...[...flags].flat()]);
       expect(r.code, r.stderr).toBe(1);
