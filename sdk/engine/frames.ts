@@ -577,19 +577,20 @@ export class WasmFrameEngine implements FrameEngine {
   }
 
   private outcome(index: number, tuple: FlowTuple, embedded: FlowTuple | undefined, flow: FlowResult): FrameResult {
-    const base: FrameResult = {
-      verdict: flow.verdict,
-      flow: flow.flow,
-      ...(flow.servicePort !== undefined ? { servicePort: flow.servicePort } : {}),
-      ...(flow.verdict === 'DNAT' && flow.endpoint ? { endpoint: joinHostPort(flow.endpoint.ip, flow.endpoint.port) } : {}),
-      masquerade: flow.masquerade,
-    };
+    // Key order verdict, flow, servicePort, endpoint, masquerade, then reason or output.
+    const base = { verdict: flow.verdict, flow: flow.flow } as FrameResult;
+    if (flow.servicePort !== undefined) base.servicePort = flow.servicePort;
+    if (flow.verdict === 'DNAT' && flow.endpoint) base.endpoint = joinHostPort(flow.endpoint.ip, flow.endpoint.port);
+    base.masquerade = flow.masquerade;
     switch (flow.verdict) {
       case 'DROP':
-        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}) };
+        if (flow.reason !== undefined) base.reason = flow.reason;
+        return base;
       case 'REJECT': {
         const reply = this.unreachable(index);
-        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}), ...(reply === undefined ? {} : { output: reply }) };
+        if (flow.reason !== undefined) base.reason = flow.reason;
+        if (reply !== undefined) base.output = reply;
+        return base;
       }
     }
     const translated = flow.translated ?? tuple;
@@ -613,7 +614,8 @@ export class WasmFrameEngine implements FrameEngine {
       r.dstPort = translated.dstPort;
       this.rewrite(index, r);
     }
-    return { ...base, output: this.frameBytes(index).slice() };
+    base.output = this.frameBytes(index).slice();
+    return base;
   }
 
   private unmasqueradable(tuple: FlowTuple, translated: FlowTuple, flow: FlowResult): boolean {

@@ -45,6 +45,19 @@ export function invertTuple(t: FlowTuple): FlowTuple {
 
 export type Direction = 'original' | 'reply';
 
+/**
+ * Hash of a tuple's key fields (those of `tupleKey`), a small integer (V8 Smi) so the index
+ * map needs no key string per packet. Equal tuples hash equal; collisions are chained.
+ */
+function tupleHash(protocol: string, srcIP: string, srcPort: number, dstIP: string, dstPort: number): number {
+  let h = Math.imul(0x811c9dc5 ^ protocol.charCodeAt(0), 0x01000193);
+  for (let i = 0; i < srcIP.length; i++) h = Math.imul(h ^ srcIP.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ srcPort, 0x01000193);
+  for (let i = 0; i < dstIP.length; i++) h = Math.imul(h ^ dstIP.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ dstPort, 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
 // ---------------------------------------------------------------------------- TCP
 
 /** TCP header flag bits (RFC 9293 §3.1), as they sit in byte 13 of the header. */
@@ -395,6 +408,13 @@ export interface TupleRef {
   direction: Direction;
 }
 
+/** A tuple's place in the table's index. */
+interface IndexedRef extends TupleRef {
+  /** The entry's tuple of `direction` (kept here to compare without reaching into the entry). */
+  readonly tuple: FlowTuple;
+  next: IndexedRef | undefined;
+}
+
 /**
  * The table. Every tuple of both directions is a key of one map (Linux hashes both
  * `tuplehash` entries of a conntrack into the same table), so a new entry whose reply tuple
@@ -403,9 +423,17 @@ export interface TupleRef {
 export class ConntrackTable {
   readonly settings: Readonly<ResolvedSettings>;
   readonly counters: ConntrackCounters = { created: 0, expired: 0, evicted: 0, refused: 0, cleaned: 0, reopened: 0, reset: 0, invalid: 0 };
-  private readonly tuples = new Map<string, TupleRef>();
-  /** Live entries in creation order (Map keeps insertion order): the early-drop scan order. */
+  /** Both tuples of every entry, by `tupleHash`; refs with the same hash are chained through `next`. */
+  private readonly tuples = new Map<number, IndexedRef>();
+  /** Live entries in creation order (Map keeps insertion order). */
   private readonly live = new Map<number, ConntrackEntry>();
+  /**
+   * Early-drop candidates: entries in creation order from `unassuredHead` on. An entry that
+   * is removed or ASSURED (which it stays until removed) is skipped for good, so the scan for
+   * the oldest unassured live entry is amortised O(1) (a Map iteration walks its deleted slots).
+   */
+  private unassured: ConntrackEntry[] = [];
+  private unassuredHead = 0;
   private readonly heap = new DeadlineHeap();
   private nextId = 1;
   private heapSeq = 0;
@@ -473,12 +501,41 @@ export class ConntrackTable {
   }
 
   lookup(t: FlowTuple): TupleRef | undefined {
-    return this.tuples.get(tupleKey(t));
+    return this.find(t.protocol, t.srcIP, t.srcPort, t.dstIP, t.dstPort);
   }
 
   /** `nf_conntrack_tuple_taken`: some entry already owns this tuple in either direction. */
   tupleTaken(t: FlowTuple): boolean {
-    return this.tuples.has(tupleKey(t));
+    return this.find(t.protocol, t.srcIP, t.srcPort, t.dstIP, t.dstPort) !== undefined;
+  }
+
+  private find(protocol: Protocol, srcIP: string, srcPort: number, dstIP: string, dstPort: number): IndexedRef | undefined {
+    for (let ref = this.tuples.get(tupleHash(protocol, srcIP, srcPort, dstIP, dstPort)); ref !== undefined; ref = ref.next) {
+      const t = ref.tuple;
+      if (t.srcPort === srcPort && t.dstPort === dstPort && t.protocol === protocol && t.srcIP === srcIP && t.dstIP === dstIP) return ref;
+    }
+    return undefined;
+  }
+
+  private index(entry: ConntrackEntry, direction: Direction): IndexedRef {
+    const t = direction === 'original' ? entry.original : entry.reply;
+    const hash = tupleHash(t.protocol, t.srcIP, t.srcPort, t.dstIP, t.dstPort);
+    const ref: IndexedRef = { entry, direction, tuple: t, next: this.tuples.get(hash) };
+    this.tuples.set(hash, ref);
+    return ref;
+  }
+
+  private unindex(entry: ConntrackEntry, direction: Direction): void {
+    const t = direction === 'original' ? entry.original : entry.reply;
+    const hash = tupleHash(t.protocol, t.srcIP, t.srcPort, t.dstIP, t.dstPort);
+    let previous: IndexedRef | undefined;
+    for (let ref = this.tuples.get(hash); ref !== undefined; previous = ref, ref = ref.next) {
+      if (ref.entry !== entry || ref.direction !== direction) continue;
+      if (previous !== undefined) previous.next = ref.next;
+      else if (ref.next !== undefined) this.tuples.set(hash, ref.next);
+      else this.tuples.delete(hash);
+      return;
+    }
   }
 
   /**
@@ -518,14 +575,26 @@ export class ConntrackTable {
   admit(now: number): boolean {
     this.expire(now);
     if (this.live.size < this.settings.maxEntries) return true;
-    for (const e of this.live.values()) {
-      if (!e.assured) {
-        this.remove(e, 'evicted');
-        return true;
-      }
+    const oldest = this.oldestUnassured();
+    if (oldest) {
+      this.remove(oldest, 'evicted');
+      return true;
     }
     this.counters.refused++;
     return false;
+  }
+
+  /** The live entry with the lowest id that is not ASSURED (skipped queue entries are dropped). */
+  private oldestUnassured(): ConntrackEntry | undefined {
+    const queue = this.unassured;
+    let head = this.unassuredHead;
+    while (head < queue.length && (queue[head].removed || queue[head].assured)) head++;
+    if (head >= 1024 && head * 2 >= queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    this.unassuredHead = head;
+    return head < queue.length ? queue[head] : undefined;
   }
 
   /**
@@ -536,12 +605,13 @@ export class ConntrackTable {
    * Returns undefined when the class is exhausted.
    */
   uniqueSource(t: FlowTuple): FlowTuple | undefined {
-    if (!this.tupleTaken(invertTuple(t))) return t;
+    // The reply tuple a source implies is the inverse of `t`: (dst → src).
+    if (this.find(t.protocol, t.dstIP, t.dstPort, t.srcIP, t.srcPort) === undefined) return t;
     const [min, size] = t.srcPort < 512 ? [1, 511] : t.srcPort < 1024 ? [600, 424] : [1024, 64512];
     const start = (((t.srcPort - min + 1) % size) + size) % size;
     for (let i = 0; i < size; i++) {
-      const candidate = { ...t, srcPort: min + ((start + i) % size) };
-      if (!this.tupleTaken(invertTuple(candidate))) return candidate;
+      const srcPort = min + ((start + i) % size);
+      if (this.find(t.protocol, t.dstIP, t.dstPort, t.srcIP, srcPort) === undefined) return { ...t, srcPort };
     }
     return undefined;
   }
@@ -571,15 +641,21 @@ export class ConntrackTable {
     if (original.protocol === 'TCP') {
       entry.tcp = { state: 'NONE', lastIndex: 'NONE', lastDir: 'original', closeInit: false, simultaneousOpen: false, challengeAckExpected: false };
     }
-    this.tuples.set(tupleKey(original), { entry, direction: 'original' });
-    this.tuples.set(tupleKey(reply), { entry, direction: 'reply' });
+    const originalRef = this.index(entry, 'original');
+    this.index(entry, 'reply');
     this.live.set(entry.id, entry);
+    this.unassured.push(entry);
+    // A table that never fills never scans: drop the dead part of the queue now and then.
+    if (this.unassured.length - this.unassuredHead > 2 * this.live.size + 1024) {
+      this.unassured = this.unassured.slice(this.unassuredHead).filter((e) => !e.removed && !e.assured);
+      this.unassuredHead = 0;
+    }
     this.counters.created++;
     if (counter) {
       entry.counter = counter;
       counter.inactive++;
     }
-    this.track({ entry, direction: 'original' }, tcpFlags, now);
+    this.track(originalRef, tcpFlags, now);
     return entry;
   }
 
@@ -620,8 +696,8 @@ export class ConntrackTable {
   remove(entry: ConntrackEntry, cause: RemovalCause): void {
     if (entry.removed) return;
     entry.removed = true;
-    this.tuples.delete(tupleKey(entry.original));
-    this.tuples.delete(tupleKey(entry.reply));
+    this.unindex(entry, 'original');
+    this.unindex(entry, 'reply');
     this.live.delete(entry.id);
     if (entry.counter) {
       if (isActive(entry)) entry.counter.active--;
@@ -653,6 +729,8 @@ export class ConntrackTable {
   flush(): void {
     for (const e of [...this.live.values()]) this.remove(e, 'flushed');
     this.heap.clear();
+    this.unassured = [];
+    this.unassuredHead = 0;
   }
 
   private refresh(entry: ConntrackEntry, now: number, timeoutSeconds: number): void {

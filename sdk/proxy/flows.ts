@@ -236,44 +236,46 @@ export class FlowProcessor {
     }
 
     const decision = this.decide(tuple);
-    const base: Pick<FlowResult, 'servicePort' | 'frontend'> = {
-      ...(decision.servicePort !== undefined ? { servicePort: decision.servicePort } : {}),
-      ...(decision.frontend !== undefined ? { frontend: decision.frontend } : {}),
-    };
-    if (decision.verdict === 'DROP' || decision.verdict === 'REJECT') {
-      return { flow: 'new', verdict: decision.verdict, ...base, masquerade: false, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
-    }
+    const { servicePort, frontend } = decision;
+    if (decision.verdict === 'DROP' || decision.verdict === 'REJECT') return newFlowRefused(decision.verdict, servicePort, frontend, decision.reason);
 
     let nat: FlowNat;
     let translated: FlowTuple;
     let counter: IPVSDestination | undefined;
     if (decision.verdict === 'DNAT') {
       const picked = this.pick(tuple, decision, now);
-      if (!picked) return { flow: 'new', verdict: 'REJECT', ...base, masquerade: false, reason: REASON_IPVS_NO_DEST };
-      const { endpoint, vs } = picked;
+      if (!picked) return newFlowRefused('REJECT', servicePort, frontend, REASON_IPVS_NO_DEST);
+      const endpoint = picked.endpoint;
       const hairpin = decision.hairpinMasquerade && endpoint.ip === tuple.srcIP && (!decision.hairpinLocalOnly || endpoint.local);
       const masquerade = decision.masquerade || hairpin;
-      nat = { verdict: 'DNAT', ...base, endpoint, masquerade };
-      translated = { ...tuple, srcIP: masquerade ? this.options.masqueradeIP(tuple.family) : tuple.srcIP, dstIP: endpoint.ip, dstPort: endpoint.port };
-      counter = vs?.destination(endpointKey(endpoint));
+      nat = natOf('DNAT', servicePort, frontend, endpoint, masquerade);
+      translated = {
+        family: tuple.family,
+        protocol: tuple.protocol,
+        srcIP: masquerade ? this.options.masqueradeIP(tuple.family) : tuple.srcIP,
+        srcPort: tuple.srcPort,
+        dstIP: endpoint.ip,
+        dstPort: endpoint.port,
+      };
+      counter = picked.vs?.destination(endpointKey(endpoint));
     } else {
-      nat = { verdict: decision.verdict, ...base, masquerade: false };
+      nat = natOf(decision.verdict, servicePort, frontend, undefined, false);
       translated = tuple;
     }
 
     const unique = this.conntrack.uniqueSource(translated);
-    if (!unique) return { flow: 'new', verdict: 'DROP', ...base, masquerade: false, reason: REASON_NO_PORT };
+    if (!unique) return newFlowRefused('DROP', servicePort, frontend, REASON_NO_PORT);
     const entry = this.conntrack.create(tuple, unique, nat, now, flags, counter);
-    return {
-      flow: 'new',
-      verdict: nat.verdict,
-      ...base,
-      ...(nat.endpoint ? { endpoint: { ip: nat.endpoint.ip, port: nat.endpoint.port } } : {}),
-      masquerade: nat.masquerade,
-      ...(decision.verdict !== 'DNAT' && decision.reason ? { reason: decision.reason } : {}),
-      translated: unique,
-      conntrack: entry.removed ? undefined : conntrackStateOf(entry),
-    };
+    // Key order as the result has always had: flow, verdict, servicePort, frontend, endpoint, masquerade, reason, translated, conntrack.
+    const result: FlowResult = { flow: 'new', verdict: nat.verdict } as FlowResult;
+    if (servicePort !== undefined) result.servicePort = servicePort;
+    if (frontend !== undefined) result.frontend = frontend;
+    if (nat.endpoint) result.endpoint = { ip: nat.endpoint.ip, port: nat.endpoint.port };
+    result.masquerade = nat.masquerade;
+    if (decision.verdict !== 'DNAT' && decision.reason) result.reason = decision.reason;
+    result.translated = unique;
+    result.conntrack = entry.removed ? undefined : conntrackStateOf(entry);
+    return result;
   }
 
   /** Affinity, then Maglev, then the mode's selection. Undefined: IPVS found no destination. */
@@ -286,13 +288,18 @@ export class FlowProcessor {
       vs = this.virtualServerFor(tuple);
       vs.sync(candidates, tuple.protocol);
     }
+    const affinity = decision.affinity;
+    if (!affinity) {
+      const endpoint = this.select(tuple, decision, candidates, vs);
+      return endpoint ? { endpoint, vs } : undefined;
+    }
     // IPVS persistence is per virtual server whatever the rules say; `scope: 'frontend'` asks for it in any mode.
-    const perFrontend = this.options.mode === 'ipvs' || decision.affinity?.scope === 'frontend';
+    const perFrontend = this.options.mode === 'ipvs' || affinity.scope === 'frontend';
     const scope: AffinityScope = perFrontend ? { servicePort, virtualServer: virtualServerKey(tuple.protocol, tuple.dstIP, tuple.dstPort) } : { servicePort };
-    let endpoint = decision.affinity ? this.affinity.lookup(scope, tuple.srcIP, candidates, decision.affinity.timeoutSeconds, now) : undefined;
+    let endpoint = this.affinity.lookup(scope, tuple.srcIP, candidates, affinity.timeoutSeconds, now);
     if (!endpoint) endpoint = this.select(tuple, decision, candidates, vs);
     if (!endpoint) return undefined;
-    if (decision.affinity) this.affinity.touch(scope, tuple.srcIP, endpoint, now);
+    this.affinity.touch(scope, tuple.srcIP, endpoint, now);
     return { endpoint, vs };
   }
 
@@ -346,12 +353,11 @@ export class FlowProcessor {
   private translate(ref: TupleRef): FlowResult {
     const e = ref.entry;
     const reply = ref.direction === 'reply';
-    return {
-      ...this.describe(e),
-      flow: reply ? 'reply' : 'established',
-      translated: reply ? invertTuple(e.original) : invertTuple(e.reply),
-      conntrack: e.removed ? undefined : conntrackStateOf(e),
-    };
+    const result = this.describe(e);
+    result.flow = reply ? 'reply' : 'established';
+    result.translated = reply ? invertTuple(e.original) : invertTuple(e.reply);
+    result.conntrack = e.removed ? undefined : conntrackStateOf(e);
+    return result;
   }
 
   /** ICMP error quoting `embedded` (conntrack RELATED; nf_nat_icmp_reply_translation). */
@@ -372,13 +378,12 @@ export class FlowProcessor {
       translatedEmbedded = e.reply;
       translated = { ...outer, srcIP: snat ? e.reply.dstIP : outer.srcIP, dstIP: dnat ? e.reply.srcIP : outer.dstIP };
     }
-    return {
-      ...this.describe(e),
-      flow: ref.direction === 'reply' ? 'reply' : 'established',
-      translated,
-      translatedEmbedded,
-      conntrack: conntrackStateOf(e),
-    };
+    const result = this.describe(e);
+    result.flow = ref.direction === 'reply' ? 'reply' : 'established';
+    result.translated = translated;
+    result.translatedEmbedded = translatedEmbedded;
+    result.conntrack = conntrackStateOf(e);
+    return result;
   }
 
   private invalid(tuple: FlowTuple, flow: FlowState, entry: ConntrackEntry | undefined): FlowResult {
@@ -389,15 +394,39 @@ export class FlowProcessor {
     return { ...service, flow, verdict: 'DROP', masquerade: false, reason: REASON_INVALID };
   }
 
-  private describe(e: ConntrackEntry): Pick<FlowResult, 'verdict' | 'servicePort' | 'frontend' | 'endpoint' | 'masquerade'> {
-    return {
-      verdict: e.nat.verdict,
-      ...(e.nat.servicePort !== undefined ? { servicePort: e.nat.servicePort } : {}),
-      ...(e.nat.frontend !== undefined ? { frontend: e.nat.frontend } : {}),
-      ...(e.nat.endpoint ? { endpoint: { ip: e.nat.endpoint.ip, port: e.nat.endpoint.port } } : {}),
-      masquerade: e.nat.masquerade,
-    };
+  /**
+   * The entry's service fields, in the key order verdict, servicePort, frontend, endpoint,
+   * masquerade; callers add `flow` and the rest after them.
+   */
+  private describe(e: ConntrackEntry): FlowResult {
+    const nat = e.nat;
+    const result = { verdict: nat.verdict } as FlowResult;
+    if (nat.servicePort !== undefined) result.servicePort = nat.servicePort;
+    if (nat.frontend !== undefined) result.frontend = nat.frontend;
+    if (nat.endpoint) result.endpoint = { ip: nat.endpoint.ip, port: nat.endpoint.port };
+    result.masquerade = nat.masquerade;
+    return result;
   }
+}
+
+/** A new flow's DROP or REJECT result (no entry was created). */
+function newFlowRefused(verdict: 'DROP' | 'REJECT', servicePort: string | undefined, frontend: FrontendKind | undefined, reason: string | undefined): FlowResult {
+  const result = { flow: 'new', verdict } as FlowResult;
+  if (servicePort !== undefined) result.servicePort = servicePort;
+  if (frontend !== undefined) result.frontend = frontend;
+  result.masquerade = false;
+  if (reason !== undefined) result.reason = reason;
+  return result;
+}
+
+/** A conntrack entry's NAT record, keys in the order verdict, servicePort, frontend, endpoint, masquerade. */
+function natOf(verdict: FlowNat['verdict'], servicePort: string | undefined, frontend: FrontendKind | undefined, endpoint: EndpointTarget | undefined, masquerade: boolean): FlowNat {
+  const nat = { verdict } as FlowNat;
+  if (servicePort !== undefined) nat.servicePort = servicePort;
+  if (frontend !== undefined) nat.frontend = frontend;
+  if (endpoint !== undefined) nat.endpoint = endpoint;
+  nat.masquerade = masquerade;
+  return nat;
 }
 
 /** IPVS virtual services are keyed by protocol, address and port. */

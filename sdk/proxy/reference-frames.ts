@@ -179,19 +179,20 @@ export class ReferenceFrameEngine implements FrameEngine {
   // -------------------------------------------------------------------------- one packet
 
   private outcome(frame: Frame, p: ParsedPacket, tuple: FlowTuple, embedded: FlowTuple | undefined, flow: FlowResult): FrameResult {
-    const base: FrameResult = {
-      verdict: flow.verdict,
-      flow: flow.flow,
-      ...(flow.servicePort !== undefined ? { servicePort: flow.servicePort } : {}),
-      ...(flow.verdict === 'DNAT' && flow.endpoint ? { endpoint: joinHostPort(flow.endpoint.ip, flow.endpoint.port) } : {}),
-      masquerade: flow.masquerade,
-    };
+    // Key order verdict, flow, servicePort, endpoint, masquerade, then reason or output.
+    const base = { verdict: flow.verdict, flow: flow.flow } as FrameResult;
+    if (flow.servicePort !== undefined) base.servicePort = flow.servicePort;
+    if (flow.verdict === 'DNAT' && flow.endpoint) base.endpoint = joinHostPort(flow.endpoint.ip, flow.endpoint.port);
+    base.masquerade = flow.masquerade;
     switch (flow.verdict) {
       case 'DROP':
-        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}) };
+        if (flow.reason !== undefined) base.reason = flow.reason;
+        return base;
       case 'REJECT': {
         const reply = unreachableReply(frame.data, p, frame.linkType);
-        return { ...base, ...(flow.reason !== undefined ? { reason: flow.reason } : {}), ...(typeof reply === 'number' ? {} : { output: reply }) };
+        if (flow.reason !== undefined) base.reason = flow.reason;
+        if (typeof reply !== 'number') base.output = reply;
+        return base;
       }
     }
     const translated = flow.translated ?? tuple;
@@ -216,7 +217,8 @@ export class ReferenceFrameEngine implements FrameEngine {
       r.dstPort = translated.dstPort;
       rewrite(output, p, r);
     }
-    return { ...base, output };
+    base.output = output;
+    return base;
   }
 
   /** A masqueraded packet whose family has no node address (established entries included). */

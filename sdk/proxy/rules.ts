@@ -199,6 +199,8 @@ export class KubeProxyRules {
   private readonly node: NodeView;
   private readonly config: ProxyConfig;
   private readonly nodeAddresses: readonly Address[];
+  /** Canonical texts of `nodeAddresses`. */
+  private readonly nodeAddressTexts: ReadonlySet<string>;
   private families: Record<Family, FamilyContext>;
 
   constructor(options: KubeProxyRulesOptions) {
@@ -210,6 +212,7 @@ export class KubeProxyRules {
       if (address && !addresses.some((a) => a.text === address.text)) addresses.push(address);
     }
     this.nodeAddresses = addresses;
+    this.nodeAddressTexts = new Set(addresses.map((a) => a.text));
     this.families = { 4: this.context(4, [], [], DEFAULT_SERVICE_CIDRS), 6: this.context(6, [], [], DEFAULT_SERVICE_CIDRS) };
   }
 
@@ -362,7 +365,7 @@ export class KubeProxyRules {
   }
 
   private isNodeLocal(address: Address): boolean {
-    return isLoopback(address) || this.nodeAddresses.some((a) => a.text === address.text);
+    return isLoopback(address) || this.nodeAddressTexts.has(address.text);
   }
 
   // -------------------------------------------------------------------------- shared chains
@@ -705,15 +708,23 @@ function hasExternalEndpoints(entry: ServicePortEntry): boolean {
 /** A DNAT to `endpoints`, or undefined (fall through) when the list is empty. */
 function dnat(entry: ServicePortEntry, frontend: FrontendKind, endpoints: readonly EndpointTarget[] | null, masquerade: boolean): RuleDecision | undefined {
   if (!endpoints || endpoints.length === 0) return undefined;
-  return {
-    verdict: 'DNAT',
-    servicePort: entry.name,
-    frontend,
-    endpoints: endpoints.map((ep) => ({ ...ep })),
-    masquerade,
-    hairpinMasquerade: true,
-    ...(entry.affinitySeconds !== undefined ? { affinity: { timeoutSeconds: entry.affinitySeconds } } : {}),
-  };
+  const decision: RuleDecision = { verdict: 'DNAT', servicePort: entry.name, frontend, endpoints: copyEndpoints(endpoints), masquerade, hairpinMasquerade: true };
+  if (entry.affinitySeconds !== undefined) decision.affinity = { timeoutSeconds: entry.affinitySeconds };
+  return decision;
+}
+
+/** Fresh copies of the candidates (a decision never shares objects with the state), keys in the state's order. */
+function copyEndpoints(endpoints: readonly EndpointTarget[]): EndpointTarget[] {
+  const n = endpoints.length;
+  const copies = new Array<EndpointTarget>(n);
+  for (let i = 0; i < n; i++) {
+    const ep = endpoints[i];
+    copies[i] =
+      ep.nodeName !== undefined
+        ? { ip: ep.ip, port: ep.port, nodeName: ep.nodeName, local: ep.local, terminating: ep.terminating }
+        : { ip: ep.ip, port: ep.port, local: ep.local, terminating: ep.terminating };
+  }
+  return copies;
 }
 
 function block(verdict: Exclude<Verdict, 'DNAT' | 'PASS' | 'ACCEPT'>, reason: string, entry?: ServicePortEntry, frontend?: FrontendKind): RuleDecision {

@@ -32,13 +32,28 @@ export function iptablesRuleProbability(i: number, n: number): number {
 
 /** Index picked by kube-proxy's iptables cascade, drawing from `random` once per rule evaluated. */
 export function iptablesCascadePick(n: number, random: () => number): number {
+  const thresholds = cascadeThresholds(n);
   for (let i = 0; i < n - 1; i++) {
-    // xt_statistic: match when (get_random_u32() & 0x7FFFFFFF) < probability, where iptables
-    // stores probability = lround(0x80000000 · p).
-    const threshold = Math.round(0x80000000 * iptablesRuleProbability(i, n));
-    if (Math.floor(random() * 0x80000000) < threshold) return i;
+    if (Math.floor(random() * 0x80000000) < thresholds[i]) return i;
   }
   return n - 1;
+}
+
+/** Cascade thresholds by endpoint count (index n), computed once per n. */
+const CASCADE_THRESHOLDS: number[][] = [];
+
+/**
+ * xt_statistic matches when (get_random_u32() & 0x7FFFFFFF) < probability, where iptables
+ * stores probability = lround(0x80000000 · p): that value for rules 0 … n − 2 of n.
+ */
+function cascadeThresholds(n: number): readonly number[] {
+  let thresholds = CASCADE_THRESHOLDS[n];
+  if (thresholds === undefined) {
+    thresholds = [];
+    for (let i = 0; i < n - 1; i++) thresholds.push(Math.round(0x80000000 * iptablesRuleProbability(i, n)));
+    if (Number.isInteger(n) && n >= 0 && n <= 65536) CASCADE_THRESHOLDS[n] = thresholds;
+  }
+  return thresholds;
 }
 
 /** Index picked by nftables `numgen random mod n`. */
