@@ -43,46 +43,26 @@ import type { CoreTarget, WasmSource } from './exports.js';
 import { compileCore } from './load.js';
 import { ST_NO_MEMORY, ST_OK } from './records.js';
 import { PACKET_REPLY_BYTES, type PacketCoreExports } from './packets.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../model/ip.js';
+import { parseIPv4, parseIPv6 } from '../model/ip.js';
 import type { Protocol } from '../model/types.js';
 import {
   FRAG_IS_FRAGMENT,
-  INNER_LATER_FRAGMENT,
-  INNER_PORTS,
   PARSED_RECORD_BYTES,
   PROTO_SCTP,
   PROTO_TCP,
   PROTO_UDP,
   REASON_OK,
-  isIcmpError,
-  parsePacket,
   readParsedRecord,
   reasonName,
-  type IpAddress,
-  type ParsedPacket,
 } from '../packet/parse.js';
-import {
-  NAT_DST_ADDR,
-  NAT_DST_PORT,
-  NAT_INNER_DST_ADDR,
-  NAT_INNER_DST_PORT,
-  NAT_INNER_SRC_ADDR,
-  NAT_INNER_SRC_PORT,
-  NAT_SRC_ADDR,
-  NAT_SRC_PORT,
-  REWRITE_RECORD_BYTES,
-  writeRewriteRecord,
-  type NatRewrite,
-} from '../packet/nat.js';
-import { conntrackSettingsFromConfig, invertTuple, type ConntrackEntry, type ConntrackObserver, type ConntrackSettings, type Direction } from '../proxy/conntrack.js';
+import { NAT_DST_ADDR, NAT_DST_PORT, NAT_SRC_ADDR, NAT_SRC_PORT, REWRITE_RECORD_BYTES, writeRewriteRecord, type NatRewrite } from '../packet/nat.js';
+import { invertTuple, type ConntrackEntry, type ConntrackObserver, type Direction } from '../proxy/conntrack.js';
 import type { FlowTuple } from '../proxy/decision.js';
-import { FlowProcessor, type FlowResult, type FlowStats, type MaglevHook } from '../proxy/flows.js';
+import type { FlowProcessor, FlowStats } from '../proxy/flows.js';
 import type { Frame, FrameEngine, FrameResult } from '../proxy/frame-engine.js';
-import { buildMaglevTable, maglevLookup } from '../proxy/maglev.js';
-import { REASON_FRAGMENT_WITHOUT_FIRST, REASON_NO_MASQUERADE_ADDRESS, type FrameEngineOptions } from '../proxy/reference-frames.js';
-import { KubeProxyRules, type NodeView } from '../proxy/rules.js';
-import { joinHostPort, parseAddress } from '../proxy/rules-net.js';
-import { endpointKey, flowHash, isModelledIPVSScheduler } from '../proxy/schedulers.js';
+import { FragmentTable, NO_ADDRESS, createFlowLayer, drop, frameOutcome, packetFlow, type FlowLayerOptions, type FrameWriter } from '../proxy/frame-helpers.js';
+import type { KubeProxyRules } from '../proxy/rules.js';
+import { joinHostPort } from '../proxy/rules-net.js';
 
 // ---------------------------------------------------------------------------------------
 // Core exports and layout mirror (assembly/layout.ts, "Flow cache and frames kernel";
@@ -180,11 +160,7 @@ export interface FrameViews {
 // ---------------------------------------------------------------------------------------
 // Options, stats
 
-export interface WasmFrameEngineOptions extends FrameEngineOptions {
-  /** Overrides of the conntrack settings derived from `config.conntrack` (e.g. `maxEntries`). */
-  conntrack?: Partial<ConntrackSettings>;
-  /** Datagrams whose first fragment is remembered for their followers (default 8192). */
-  maxFragmentedDatagrams?: number;
+export interface WasmFrameEngineOptions extends FlowLayerOptions {
   /** `release` (default) or `debug` (asserts on, for tests). */
   target?: CoreTarget;
   /** Explicit source of the core's bytes. */
@@ -214,25 +190,10 @@ export interface FrameEngineStats extends FlowStats {
 // ---------------------------------------------------------------------------------------
 // The engine
 
-/** Reassembly timeouts in ms: Linux `ipfrag_time` (30 s) and `ip6frag_time` (60 s). */
-const FRAGMENT_TIMEOUT_MS: Readonly<Record<4 | 6, number>> = { 4: 30_000, 6: 60_000 };
-const DEFAULT_MAX_FRAGMENTED_DATAGRAMS = 8192;
-/** IPVS mh's default table size (CONFIG_IP_VS_MH_TAB_INDEX 12 → 65521, net/netfilter/ipvs/ip_vs_mh.c). */
-const IPVS_MH_TABLE_SIZE = 65521;
-const NO_ADDRESS: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
-const PROTOCOL_NAMES: Readonly<Record<number, Protocol>> = { [PROTO_TCP]: 'TCP', [PROTO_UDP]: 'UDP', [PROTO_SCTP]: 'SCTP' };
 const PROTOCOL_NUMBERS: Readonly<Record<Protocol, number>> = { TCP: PROTO_TCP, UDP: PROTO_UDP, SCTP: PROTO_SCTP };
 const DEFAULT_FLOW_CACHE_FLOWS = 65536;
 const DEFAULT_FLOW_CACHE_FLOWS_V6 = 16384;
 const DEFAULT_BATCH_FRAMES = 4096;
-
-/** The fate of a fragmented datagram, decided by its first fragment (as the reference). */
-interface FragmentedDatagram {
-  readonly result: FrameResult;
-  readonly src?: IpAddress;
-  readonly dst?: IpAddress;
-  readonly expiresMs: number;
-}
 
 /** A conntrack entry mirrored in the flow cache. */
 interface CachedFlow {
@@ -253,9 +214,8 @@ export class WasmFrameEngine implements FrameEngine {
   readonly flows: FlowProcessor;
   private readonly core: FrameCoreExports;
   private nowMs = 0;
-  private readonly masqueradeIPs: Record<4 | 6, string>;
-  private readonly fragments = new Map<string, FragmentedDatagram>();
-  private readonly maxFragmentedDatagrams: number;
+  private readonly masqueradeIPs: Readonly<Record<4 | 6, string>>;
+  private readonly fragments: FragmentTable;
   private readonly batchFrames: number;
 
   // Flow cache mirror.
@@ -273,27 +233,15 @@ export class WasmFrameEngine implements FrameEngine {
   private counters!: BigUint64Array;
 
   constructor(core: FrameCoreExports, target: CoreTarget, options: WasmFrameEngineOptions) {
-    const { config, node } = options;
-    if (config.mode === 'ipvs' && config.ipvs.scheduler !== 'mh' && !isModelledIPVSScheduler(config.ipvs.scheduler)) {
-      throw new RangeError(`ipvs.scheduler ${JSON.stringify(config.ipvs.scheduler)} is not modelled (modelled: rr, wrr, lc, wlc, sed, nq, sh, dh, mh)`);
-    }
+    // The same flow layer as the reference engine, built the same way (same seed, same clock).
+    const layer = createFlowLayer(options, () => this.nowMs);
     this.core = core;
     this.target = target;
-    this.rules = new KubeProxyRules({ node, config });
-    this.rules.setState(options.services, options.slices, options.serviceCIDRs);
-    this.masqueradeIPs = { 4: primaryAddress(node, 4) ?? NO_ADDRESS[4], 6: primaryAddress(node, 6) ?? NO_ADDRESS[6] };
-    this.maxFragmentedDatagrams = options.maxFragmentedDatagrams ?? DEFAULT_MAX_FRAGMENTED_DATAGRAMS;
+    this.rules = layer.rules;
+    this.flows = layer.flows;
+    this.masqueradeIPs = layer.masqueradeIPs;
+    this.fragments = new FragmentTable(options.maxFragmentedDatagrams);
     this.batchFrames = Math.max(1, Math.floor(options.batchFrames ?? DEFAULT_BATCH_FRAMES));
-    // The same flow layer as the reference engine, built the same way (same seed, same clock).
-    this.flows = new FlowProcessor((tuple) => this.rules.decide(tuple), {
-      mode: config.mode,
-      scheduler: config.ipvs.scheduler,
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      now: () => this.nowMs,
-      conntrack: { ...conntrackSettingsFromConfig(config.conntrack), ...options.conntrack },
-      masqueradeIP: (family) => this.masqueradeIPs[family],
-      ...(config.mode === 'ipvs' && config.ipvs.scheduler === 'mh' ? { maglev: ipvsMaglevHook(), flowHash: (t: FlowTuple) => flowHash(t, false) } : {}),
-    });
 
     const flows = Math.floor(options.flowCacheFlows ?? DEFAULT_FLOW_CACHE_FLOWS);
     const flows6 = Math.floor(options.flowCacheFlowsV6 ?? DEFAULT_FLOW_CACHE_FLOWS_V6);
@@ -542,33 +490,19 @@ export class WasmFrameEngine implements FrameEngine {
     const linkType = v.descriptors[index * FRAME_DESCRIPTOR_WORDS + 2];
     const p = readParsedRecord(v.parsed, index * PARSED_RECORD_BYTES);
     if (p.reason !== REASON_OK) return drop('new', reasonName(p.reason));
-    if ((p.fragFlags & FRAG_IS_FRAGMENT) !== 0 && p.fragOffset > 0) return this.followFirstFragment(index, p);
+    const writer = this.frameWriter(index);
+    if ((p.fragFlags & FRAG_IS_FRAGMENT) !== 0 && p.fragOffset > 0) return this.fragments.follow(p, this.nowMs, writer);
 
-    const family = p.family as 4 | 6;
-    const src = addressText(family, p.src);
-    const dst = addressText(family, p.dst);
-    const protocol = PROTOCOL_NAMES[p.protocol];
-    let tuple: FlowTuple | undefined;
-    let embedded: FlowTuple | undefined;
-    if (protocol !== undefined) {
-      tuple = { family, protocol, srcIP: src, srcPort: p.srcPort, dstIP: dst, dstPort: p.dstPort };
-    } else if (p.l4Offset !== 0 && isIcmpError(family, p.icmpType) && p.inner !== null) {
-      const inner = p.inner;
-      const innerProtocol = PROTOCOL_NAMES[inner.protocol];
-      if (innerProtocol !== undefined && (inner.flags & INNER_PORTS) !== 0 && (inner.flags & INNER_LATER_FRAGMENT) === 0) {
-        embedded = { family, protocol: innerProtocol, srcIP: addressText(family, inner.src), srcPort: inner.srcPort, dstIP: addressText(family, inner.dst), dstPort: inner.dstPort };
-        tuple = { family, protocol: innerProtocol, srcIP: src, srcPort: 0, dstIP: dst, dstPort: 0 };
-      }
-    }
-    if (tuple === undefined) return this.remember(linkType, p, { verdict: 'PASS', flow: 'new', masquerade: false, output: this.frameBytes(index).slice() });
-
+    const packet = packetFlow(p);
+    if (packet === undefined) return this.fragments.remember(p, linkType, { verdict: 'PASS', flow: 'new', masquerade: false, output: writer.rewritten([]) }, this.nowMs);
+    const { tuple, embedded } = packet;
     if (embedded === undefined) {
       // What the fast path did to this flow reaches the table before the flow layer reads it.
       const known = this.flows.conntrack.lookup(tuple);
       if (known) this.bringIn(known.entry);
     }
-    const flow = this.flows.process(tuple, embedded ? { embedded } : protocol === 'TCP' ? { tcpFlags: p.tcpFlags } : {});
-    const result = this.remember(linkType, p, this.outcome(index, tuple, embedded, flow));
+    const flow = this.flows.process(tuple, packet.packet);
+    const result = this.fragments.remember(p, linkType, frameOutcome(tuple, embedded, flow, this.masqueradeIPs, writer), this.nowMs);
     if (embedded === undefined) {
       const after = this.flows.conntrack.lookup(tuple);
       if (after) this.mirror(after.entry);
@@ -576,52 +510,15 @@ export class WasmFrameEngine implements FrameEngine {
     return result;
   }
 
-  private outcome(index: number, tuple: FlowTuple, embedded: FlowTuple | undefined, flow: FlowResult): FrameResult {
-    // Key order verdict, flow, servicePort, endpoint, masquerade, then reason or output.
-    const base = { verdict: flow.verdict, flow: flow.flow } as FrameResult;
-    if (flow.servicePort !== undefined) base.servicePort = flow.servicePort;
-    if (flow.verdict === 'DNAT' && flow.endpoint) base.endpoint = joinHostPort(flow.endpoint.ip, flow.endpoint.port);
-    base.masquerade = flow.masquerade;
-    switch (flow.verdict) {
-      case 'DROP':
-        if (flow.reason !== undefined) base.reason = flow.reason;
-        return base;
-      case 'REJECT': {
-        const reply = this.unreachable(index);
-        if (flow.reason !== undefined) base.reason = flow.reason;
-        if (reply !== undefined) base.output = reply;
-        return base;
-      }
-    }
-    const translated = flow.translated ?? tuple;
-    if (flow.masquerade && this.unmasqueradable(tuple, translated, flow)) return drop(flow.flow, REASON_NO_MASQUERADE_ADDRESS, base);
-    if (embedded && flow.translatedEmbedded) {
-      // The quoted packet first (its fields mirrored into the record), then the outer header.
-      const inner = flow.translatedEmbedded;
-      this.rewrite(index, {
-        flags: (inner.srcIP !== embedded.srcIP ? NAT_INNER_SRC_ADDR : 0) | (inner.dstIP !== embedded.dstIP ? NAT_INNER_DST_ADDR : 0) | (inner.srcPort !== embedded.srcPort ? NAT_INNER_SRC_PORT : 0) | (inner.dstPort !== embedded.dstPort ? NAT_INNER_DST_PORT : 0),
-        src: addressValue(inner.dstIP),
-        dst: addressValue(inner.srcIP),
-        srcPort: inner.dstPort,
-        dstPort: inner.srcPort,
-      });
-      this.rewrite(index, addressRewrite(tuple, translated));
-    } else {
-      const r = addressRewrite(tuple, translated);
-      if (translated.srcPort !== tuple.srcPort) r.flags |= NAT_SRC_PORT;
-      if (translated.dstPort !== tuple.dstPort) r.flags |= NAT_DST_PORT;
-      r.srcPort = translated.srcPort;
-      r.dstPort = translated.dstPort;
-      this.rewrite(index, r);
-    }
-    base.output = this.frameBytes(index).slice();
-    return base;
-  }
-
-  private unmasqueradable(tuple: FlowTuple, translated: FlowTuple, flow: FlowResult): boolean {
-    const missing = NO_ADDRESS[tuple.family];
-    if (this.masqueradeIPs[tuple.family] !== missing) return false;
-    return flow.flow === 'reply' ? tuple.dstIP === missing : translated.srcIP === missing;
+  /** Output bytes of frame `index` from the core: `rewriteFrame` in place (then a copy), `buildUnreachable` for REJECT. */
+  private frameWriter(index: number): FrameWriter {
+    return {
+      unreachable: () => this.unreachable(index),
+      rewritten: (rewrites: readonly NatRewrite[]) => {
+        for (const r of rewrites) this.rewrite(index, r);
+        return this.frameBytes(index).slice();
+      },
+    };
   }
 
   /** Rewrites frame `index` in place with the core's `rewriteFrame` (nothing for no flags). */
@@ -637,48 +534,6 @@ export class WasmFrameEngine implements FrameEngine {
     const n = this.core.buildUnreachable(index, out, PACKET_REPLY_BYTES, 0);
     if (n < 0) return undefined;
     return new Uint8Array(this.core.memory.buffer, out, n).slice();
-  }
-
-  /** Keeps a first fragment's fate for the rest of its datagram (as the reference). */
-  private remember(linkType: number, p: ParsedPacket, result: FrameResult): FrameResult {
-    if ((p.fragFlags & FRAG_IS_FRAGMENT) === 0) return result;
-    const family = p.family as 4 | 6;
-    let src: IpAddress | undefined;
-    let dst: IpAddress | undefined;
-    if (result.output && (result.verdict === 'DNAT' || result.verdict === 'PASS' || result.verdict === 'ACCEPT')) {
-      const out = parsePacket(result.output, linkType);
-      if (out.reason === REASON_OK) {
-        if (addressText(family, out.src) !== addressText(family, p.src)) src = out.src;
-        if (addressText(family, out.dst) !== addressText(family, p.dst)) dst = out.dst;
-      }
-    }
-    this.expireFragments();
-    const key = fragmentKey(p);
-    this.fragments.delete(key);
-    if (this.fragments.size >= this.maxFragmentedDatagrams) {
-      const oldest = this.fragments.keys().next();
-      if (!oldest.done) this.fragments.delete(oldest.value);
-    }
-    const { output: _output, ...decided } = result;
-    this.fragments.set(key, { result: decided, ...(src !== undefined ? { src } : {}), ...(dst !== undefined ? { dst } : {}), expiresMs: this.nowMs + FRAGMENT_TIMEOUT_MS[family] });
-    return result;
-  }
-
-  private followFirstFragment(index: number, p: ParsedPacket): FrameResult {
-    this.expireFragments();
-    const datagram = this.fragments.get(fragmentKey(p));
-    if (datagram === undefined || datagram.expiresMs <= this.nowMs) return drop('new', REASON_FRAGMENT_WITHOUT_FIRST);
-    const result = datagram.result;
-    if (result.verdict === 'DROP' || result.verdict === 'REJECT') return { ...result };
-    this.rewrite(index, { flags: (datagram.src !== undefined ? NAT_SRC_ADDR : 0) | (datagram.dst !== undefined ? NAT_DST_ADDR : 0), src: datagram.src ?? 0, dst: datagram.dst ?? 0, srcPort: 0, dstPort: 0 });
-    return { ...result, output: this.frameBytes(index).slice() };
-  }
-
-  private expireFragments(): void {
-    for (const [key, datagram] of this.fragments) {
-      if (datagram.expiresMs > this.nowMs) break;
-      this.fragments.delete(key);
-    }
   }
 
   // -------------------------------------------------------------------------- cache mirror
@@ -854,60 +709,4 @@ function keyImage(tuple: FlowTuple, translated: FlowTuple, direction: Direction,
     else v.setUint32(field, parseIPv4(text) >>> 0, true);
   }
   return image;
-}
-
-function drop(flow: FrameResult['flow'], reason: string, base?: FrameResult): FrameResult {
-  return {
-    verdict: 'DROP',
-    flow,
-    ...(base?.servicePort !== undefined ? { servicePort: base.servicePort } : {}),
-    masquerade: false,
-    reason,
-  };
-}
-
-function primaryAddress(node: NodeView, family: 4 | 6): string | undefined {
-  for (const text of node.addresses) {
-    const address = parseAddress(text);
-    if (address?.family === family) return address.text;
-  }
-  return undefined;
-}
-
-function addressText(family: 4 | 6, address: IpAddress): string {
-  return typeof address === 'number' ? (family === 4 ? formatIPv4(address) : '') : formatIPv6(address);
-}
-
-function addressValue(text: string): IpAddress {
-  return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
-}
-
-function addressRewrite(before: FlowTuple, after: FlowTuple): NatRewrite {
-  return {
-    flags: (after.srcIP !== before.srcIP ? NAT_SRC_ADDR : 0) | (after.dstIP !== before.dstIP ? NAT_DST_ADDR : 0),
-    src: addressValue(after.srcIP),
-    dst: addressValue(after.dstIP),
-    srcPort: 0,
-    dstPort: 0,
-  };
-}
-
-function fragmentKey(p: ParsedPacket): string {
-  return `${p.family}|${p.protocol}|${addressText(p.family as 4 | 6, p.src)}|${addressText(p.family as 4 | 6, p.dst)}|${p.fragId}`;
-}
-
-/** ipvs `mh`: one Maglev table per service port and endpoint set (as the reference engine builds it). */
-function ipvsMaglevHook(): MaglevHook {
-  const tables = new Map<string, Int32Array>();
-  return (servicePort, endpoints) => {
-    const names = endpoints.map((e) => endpointKey(e));
-    const key = `${servicePort}|${names.join(',')}`;
-    let table = tables.get(key);
-    if (table === undefined) {
-      table = buildMaglevTable(names.map((name) => ({ name })), IPVS_MH_TABLE_SIZE);
-      tables.set(key, table);
-    }
-    const built = table;
-    return (hash) => maglevLookup(built, hash);
-  };
 }
