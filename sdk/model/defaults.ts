@@ -370,12 +370,18 @@ export function setIPFamilyDefaults(svc: Service, clusterFamilies: readonly IPFa
   initIPFamilyFields(svc, prev, { clusterFamilies, strict: false });
 }
 
+/** A deep copy of an object or input with its apiVersion and kind set and metadata present: where every `defaultX` starts. */
+function typedCopy<T extends { apiVersion: string; kind: string; metadata: ObjectMeta }>(input: unknown, apiVersion: string, kind: string): T {
+  const copy = deepCopy(input) as T;
+  copy.apiVersion = apiVersion;
+  copy.kind = kind;
+  copy.metadata ??= {} as ObjectMeta;
+  return copy;
+}
+
 /** A defaulted deep copy; fills in apiVersion, kind and an empty spec when missing. */
 export function defaultService(svc: Service | ServiceInput, options?: ServiceDefaultsOptions): Service {
-  const copy = deepCopy(svc) as Service;
-  copy.apiVersion = API_VERSION_V1;
-  copy.kind = KIND_SERVICE;
-  copy.metadata ??= {} as ObjectMeta;
+  const copy = typedCopy<Service>(svc, API_VERSION_V1, KIND_SERVICE);
   copy.spec ??= {};
   return setServiceDefaults(copy, options);
 }
@@ -392,10 +398,7 @@ export function setNamespaceDefaults(ns: Namespace): Namespace {
 }
 
 export function defaultNamespace(ns: Namespace | NamespaceInput): Namespace {
-  const copy = deepCopy(ns) as Namespace;
-  copy.apiVersion = API_VERSION_V1;
-  copy.kind = KIND_NAMESPACE;
-  copy.metadata ??= {} as ObjectMeta;
+  const copy = typedCopy<Namespace>(ns, API_VERSION_V1, KIND_NAMESPACE);
   return setNamespaceDefaults(copy);
 }
 
@@ -410,10 +413,7 @@ export function setEndpointSliceDefaults(eps: EndpointSlice): EndpointSlice {
 }
 
 export function defaultEndpointSlice(eps: EndpointSlice | EndpointSliceInput): EndpointSlice {
-  const copy = deepCopy(eps) as EndpointSlice;
-  copy.apiVersion = API_VERSION_DISCOVERY_V1;
-  copy.kind = KIND_ENDPOINT_SLICE;
-  copy.metadata ??= {} as ObjectMeta;
+  const copy = typedCopy<EndpointSlice>(eps, API_VERSION_DISCOVERY_V1, KIND_ENDPOINT_SLICE);
   return setEndpointSliceDefaults(copy);
 }
 
@@ -456,10 +456,7 @@ export function setPodDefaults(pod: Pod): Pod {
 }
 
 export function defaultPod(pod: Pod | PodInput): Pod {
-  const copy = deepCopy(pod) as Pod;
-  copy.apiVersion = API_VERSION_V1;
-  copy.kind = KIND_POD;
-  copy.metadata ??= {} as ObjectMeta;
+  const copy = typedCopy<Pod>(pod, API_VERSION_V1, KIND_POD);
   return setPodDefaults(copy);
 }
 
@@ -477,10 +474,7 @@ export function setEndpointsDefaults(ep: Endpoints): Endpoints {
 }
 
 export function defaultEndpoints(ep: Endpoints | EndpointsInput): Endpoints {
-  const copy = deepCopy(ep) as Endpoints;
-  copy.apiVersion = API_VERSION_V1;
-  copy.kind = KIND_ENDPOINTS;
-  copy.metadata ??= {} as ObjectMeta;
+  const copy = typedCopy<Endpoints>(ep, API_VERSION_V1, KIND_ENDPOINTS);
   return setEndpointsDefaults(copy);
 }
 
