@@ -37,7 +37,7 @@ import { AffinityTable, XT_RECENT_LIST_SIZE } from './affinity.js';
 import type { AffinityScope } from './affinity.js';
 import type { IPVSScheduler, ProxyMode } from './config.js';
 import { ConntrackTable, TCP_SYN, cleanStaleUdpEntries, conntrackStateOf, impliedTcpFlags, invertTuple, opensTcpFlow } from './conntrack.js';
-import type { ConntrackEntry, ConntrackSettings, FlowNat, ServicePortState, TupleRef } from './conntrack.js';
+import type { ConntrackCounters, ConntrackEntry, ConntrackSettings, FlowNat, ServicePortState, TupleRef } from './conntrack.js';
 import type { EndpointTarget, FlowTuple, FrontendKind, RuleDecision, Verdict } from './decision.js';
 import { IPVSVirtualServer, endpointKey, flowHash, iptablesCascadePick, isModelledIPVSScheduler, nftablesNumgenPick } from './schedulers.js';
 import type { IPVSDestination } from './schedulers.js';
@@ -108,17 +108,10 @@ export interface FlowResult {
   conntrack?: string;
 }
 
-export interface FlowStats {
+/** The conntrack table's counters, its size, and the affinity and IPVS state beside it. */
+export interface FlowStats extends ConntrackCounters {
   entries: number;
   maxEntries: number;
-  created: number;
-  expired: number;
-  evicted: number;
-  refused: number;
-  cleaned: number;
-  reopened: number;
-  reset: number;
-  invalid: number;
   affinityRecords: number;
   virtualServers: number;
 }
