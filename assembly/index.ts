@@ -408,3 +408,84 @@ export function framesMemoryBytes(): usize {
 export function framesLayoutSignature(): u32 {
   return 64 | (128 << 8) | (128 << 16) | (8 << 24);
 }
+
+// ---------------------------------------------------------------------------------------
+// Decision cache (first-packet rule decisions). Layouts: layout.ts ("Decision cache");
+// rules: decisions.ts. `decisionsReserve` and `decisionsReserveBatch` allocate; lookups
+// and inserts never do.
+
+import * as decisions from "./decisions";
+
+/** (Re)allocates an empty table for `entries` keys: ST_OK or ST_BAD_ARGUMENT. */
+export function decisionsReserve(entries: u32): i32 {
+  return decisions.reserveDecisions(entries);
+}
+
+/** Removes every key. */
+export function decisionsClear(): void {
+  decisions.clearDecisions();
+}
+
+/** Keys held (exact-source markers included). */
+export function decisionsCount(): u32 {
+  return decisions.decisionCount;
+}
+
+/** The configuration staging area `decisionsConfigure` reads. */
+export function decisionConfigPtr(): usize {
+  return decisions.decisionConfigStaging;
+}
+
+/** Sets one family's source classification from the configuration staging area and empties the table. */
+export function decisionsConfigure(family: u32, addresses: u32, cidrs: u32, exact: u32): i32 {
+  return decisions.configureDecisions(family, addresses, cidrs, exact);
+}
+
+/** The staging record the single calls read and write. */
+export function decisionStagingPtr(): usize {
+  return decisions.decisionStaging;
+}
+
+/** Looks the staging record up; returns the decision id, 0 on a miss. */
+export function decisionLookup(): u32 {
+  return decisions.lookupRecord(decisions.decisionStaging);
+}
+
+/** Looks frame `index`'s parsed record up (filling the staging record); the decision id, 0 on a miss. */
+export function decisionLookupFrame(index: u32): u32 {
+  return decisions.lookupFrame(index);
+}
+
+/** Inserts `decision` for the staging record as its lookup classified it (`exact` ≠ 0: the decision reads the source). */
+export function decisionInsert(decision: u32, exact: u32): i32 {
+  return decisions.insertRecord(decisions.decisionStaging, decision, exact != 0);
+}
+
+/** Room for `count` batch records: ST_OK or ST_BAD_ARGUMENT. */
+export function decisionsReserveBatch(count: u32): i32 {
+  return decisions.reserveDecisionBatch(count);
+}
+
+export function decisionBatchPtr(): usize {
+  return decisions.decisionBatch;
+}
+
+export function decisionBatchCapacity(): u32 {
+  return decisions.decisionBatchCapacity;
+}
+
+/** Looks batch records 0..count-1 up; returns the misses, or -ST_BATCH_TOO_LARGE beyond the capacity. */
+export function decisionLookupBatch(count: u32): i32 {
+  if (count > decisions.decisionBatchCapacity) return -ST_BATCH_TOO_LARGE;
+  return <i32>decisions.lookupBatch(count);
+}
+
+/** Bytes held by the decision table and batch records. */
+export function decisionsMemoryBytes(): usize {
+  return decisions.decisionBytes();
+}
+
+/** Layout facts: slot | staging record << 8 | CIDR entry << 16. */
+export function decisionsLayoutSignature(): u32 {
+  return 48 | (64 << 8) | (20 << 16);
+}

@@ -917,3 +917,127 @@
 @inline export const FRAME_COUNTER_FAST_BYTES: u32 = 1;
 // @ts-ignore: decorator
 @inline export const FRAME_COUNTER_PUNTS: u32 = 1;
+
+// =======================================================================================
+// Decision cache: first-packet rule decisions (assembly/decisions.ts; SDK side
+// sdk/engine/decisions.ts)
+// =======================================================================================
+//
+// kube-proxy's rules (`KubeProxyRules.decide`, sdk/proxy/rules.ts) read of a packet its
+// family, protocol, destination address and port, and three facts about its source: it is
+// a node address or loopback (`srcLocal`), it is loopback, the local-traffic detector calls
+// it a pod. Only some destinations make them read the source address itself (LoadBalancer
+// frontends with loadBalancerSourceRanges; every destination of a family in ipvs mode
+// without a detector: `KubeProxyRules.readsExactSource`), never the source port. So a
+// decision, once the rules made it, holds for every packet with the same key, and the core
+// keeps it under that key — the megaflow idea of Open vSwitch's datapath (Pfaff et al.,
+// NSDI 2015): the first packet of every later flow with that key is decided here.
+//
+// Regions: the slot table, allocated by `decisionsReserve(entries)` (2^k ≥ 2 × entries
+// slots, so at most half are used), plus static data: the source classification of each
+// family (node addresses, detector CIDRs, the exact-source flag), the configuration
+// staging area and the staging record. The SDK empties the table whenever the rules
+// change (`decisionsClear`); there is no single deletion.
+
+// ---------------------------------------------------------------------------------------
+// Decision slot, 48 bytes; open addressing, linear probing.
+//
+//   0                  16                 32         34   35   36   37   38   40         44   48
+//   ├──────────────────┼──────────────────┼──────────┼────┼────┼────┼────┼────┼──────────┼────┤
+//   │ destination (16) │ source (16)      │ dst port │prot│fam │cls │kind│ 0  │ decision │ 0  │
+//   └──────────────────┴──────────────────┴──────────┴────┴────┴────┴────┴────┴──────────┴────┘
+//   key = bytes 0..39. Addresses as in a rewrite record (IPv4: host-order u32 in the first
+//   4 bytes, the rest 0; IPv6: 16 bytes, network order). kind DK_CLASS: the source field
+//   is 0 and cls holds the SRC_* class bits; kind DK_EXACT: the source field is the
+//   address, cls is 0. decision: the SDK's id (0 = empty slot); DECISION_EXACT on a class
+//   key means "this destination reads the source: look the exact key up".
+
+// @ts-ignore: decorator
+@inline export const DECISION_SLOT_BYTES: u32 = 48;
+// @ts-ignore: decorator
+@inline export const DS_DST: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DS_SRC: u32 = 16;
+// @ts-ignore: decorator
+@inline export const DS_PORT: u32 = 32; // u16
+// @ts-ignore: decorator
+@inline export const DS_PROTOCOL: u32 = 34; // u8
+// @ts-ignore: decorator
+@inline export const DS_FAMILY: u32 = 35; // u8
+// @ts-ignore: decorator
+@inline export const DS_CLASS: u32 = 36; // u8
+// @ts-ignore: decorator
+@inline export const DS_KIND: u32 = 37; // u8
+// @ts-ignore: decorator
+@inline export const DS_DECISION: u32 = 40;
+// @ts-ignore: decorator
+@inline export const DS_KEY_BYTES: u32 = 40;
+
+// @ts-ignore: decorator
+@inline export const DK_CLASS: u32 = 0;
+// @ts-ignore: decorator
+@inline export const DK_EXACT: u32 = 1;
+/** Class-key marker: the decision depends on the exact source. */
+// @ts-ignore: decorator
+@inline export const DECISION_EXACT: u32 = 0xffff_ffff;
+
+// Source class bits.
+/** A node address or loopback (`srcLocal`: locally generated, OUTPUT hook). */
+// @ts-ignore: decorator
+@inline export const SRC_LOCAL: u32 = 1;
+/** 127.0.0.0/8 or ::1. */
+// @ts-ignore: decorator
+@inline export const SRC_LOOPBACK: u32 = 2;
+/** Inside the local-traffic detector's CIDRs (a pod). */
+// @ts-ignore: decorator
+@inline export const SRC_POD: u32 = 4;
+
+/** Decisions the table may hold (2^21 slots × 48 B = 96 MiB). */
+// @ts-ignore: decorator
+@inline export const DECISION_MAX_ENTRIES: u32 = 0x0010_0000;
+
+// ---------------------------------------------------------------------------------------
+// Decision staging record, 64 bytes (static; argument and result of the lookup and
+// insert calls; the batch kernel reads and writes records of the same layout).
+//
+//   0    1    2    3    4          8          12         16                 32                 48   64
+//   ├────┼────┼────┼────┼──────────┼──────────┼──────────┼──────────────────┼──────────────────┼────┤
+//   │fam │prot│cls │kind│ dst port │ decision │ 0        │ source (16)      │ destination (16) │ 0  │
+//   └────┴────┴────┴────┴──────────┴──────────┴──────────┴──────────────────┴──────────────────┘
+//   The caller writes fam, prot, dst port, source and destination. A lookup writes cls (the
+//   source's class), kind (the key a miss must be inserted under: DK_EXACT when the family
+//   reads exact sources or the class key said DECISION_EXACT) and decision (0 on a miss).
+
+// @ts-ignore: decorator
+@inline export const DECISION_RECORD_BYTES: u32 = 64;
+// @ts-ignore: decorator
+@inline export const DR_FAMILY: u32 = 0; // u8
+// @ts-ignore: decorator
+@inline export const DR_PROTOCOL: u32 = 1; // u8
+// @ts-ignore: decorator
+@inline export const DR_CLASS: u32 = 2; // u8
+// @ts-ignore: decorator
+@inline export const DR_KIND: u32 = 3; // u8
+// @ts-ignore: decorator
+@inline export const DR_PORT: u32 = 4; // u16
+// @ts-ignore: decorator
+@inline export const DR_DECISION: u32 = 8;
+// @ts-ignore: decorator
+@inline export const DR_SRC: u32 = 16;
+// @ts-ignore: decorator
+@inline export const DR_DST: u32 = 32;
+
+// ---------------------------------------------------------------------------------------
+// Source classification staging (static, DECISION_CONFIG_BYTES): `decisionsConfigure(
+// family, addresses, cidrs, exact)` reads `addresses` node addresses, 16 bytes each (as in
+// a slot), then `cidrs` detector CIDRs of 20 bytes: the network address (16) and the prefix
+// length (u32).
+
+// @ts-ignore: decorator
+@inline export const DECISION_MAX_NODE_ADDRESSES: u32 = 32;
+// @ts-ignore: decorator
+@inline export const DECISION_MAX_CIDRS: u32 = 16;
+// @ts-ignore: decorator
+@inline export const DECISION_CIDR_BYTES: u32 = 20;
+// @ts-ignore: decorator
+@inline export const DECISION_CONFIG_BYTES: u32 = 832; // 32 × 16 + 16 × 20

@@ -54,7 +54,7 @@
  *
  * Browser-safe; no IO.
  */
-import type { CIDR } from '../model/ip.js';
+import { formatCIDR, type CIDR } from '../model/ip.js';
 import type { EndpointSlice, Protocol, Service } from '../model/types.js';
 import type { ProxyConfig } from './config.js';
 import type { EndpointTarget, FlowTuple, FrontendKind, RuleDecision, Verdict } from './decision.js';
@@ -144,6 +144,18 @@ export interface UDPFrontend {
   servingEndpointIPs: string[];
 }
 
+/** `KubeProxyRules.sourceClassification` of one family. */
+export interface FamilySourceClassification {
+  /** The node's addresses of the family (canonical text); with loopback, the `srcLocal` sources. */
+  nodeAddresses: string[];
+  /** The local-traffic detector's CIDRs (`a.b.c.d/n`); empty when the family has no detector. */
+  podCIDRs: string[];
+  /** `decide` reads every source of the family exactly (see `readsExactSource`). */
+  exactSource: boolean;
+}
+
+export type SourceClassification = Record<Family, FamilySourceClassification>;
+
 // ---------------------------------------------------------------------------- per-family setup
 
 /** kube-proxy's LocalTrafficDetector for one family (cmd/kube-proxy/app/server_linux.go getLocalDetectors). */
@@ -202,6 +214,7 @@ export class KubeProxyRules {
   /** Canonical texts of `nodeAddresses`. */
   private readonly nodeAddressTexts: ReadonlySet<string>;
   private families: Record<Family, FamilyContext>;
+  private stateGeneration = 0;
 
   constructor(options: KubeProxyRulesOptions) {
     this.node = options.node;
@@ -221,7 +234,13 @@ export class KubeProxyRules {
    * `serviceCIDRs`: the ranges of the ServiceCIDR objects; default `10.96.0.0/12`.
    */
   setState(services: readonly Service[], slices: readonly EndpointSlice[], serviceCIDRs: readonly string[] = DEFAULT_SERVICE_CIDRS): void {
+    this.stateGeneration++;
     this.families = { 4: this.context(4, services, slices, serviceCIDRs), 6: this.context(6, services, slices, serviceCIDRs) };
+  }
+
+  /** Counts `setState` calls: a decision made under one generation may not hold under the next. */
+  get generation(): number {
+    return this.stateGeneration;
   }
 
   /** Decision for the first packet of a flow. */
@@ -246,6 +265,41 @@ export class KubeProxyRules {
       case 'ipvs':
         return this.decideIpvs(ctx, p);
     }
+  }
+
+  /**
+   * What `decide` reads of a packet's source, per family — the key of the core's decision
+   * cache (sdk/engine/decisions.ts): whether the source is a node address or loopback
+   * (`srcLocal`), whether it is loopback, and whether the local-traffic detector calls it a
+   * pod. Apart from these, `decide` reads the source itself only where `readsExactSource`
+   * says so, and never the source port.
+   */
+  sourceClassification(): SourceClassification {
+    const family = (f: Family): FamilySourceClassification => {
+      const ctx = this.families[f];
+      return {
+        nodeAddresses: this.nodeAddresses.filter((a) => a.family === f).map((a) => a.text),
+        podCIDRs: ctx.detector.implemented ? ctx.detector.podCIDRs.map(formatCIDR) : [],
+        // ipvsMasquerade compares the source with the ClusterIP frontends when it has neither.
+        exactSource: this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented,
+      };
+    };
+    return { 4: family(4), 6: family(6) };
+  }
+
+  /**
+   * Whether `decide(packet)` reads the source address beyond `sourceClassification`: the
+   * destination is a LoadBalancer frontend with `loadBalancerSourceRanges` (the firewall
+   * compares the source with the ranges and with the LB IPs), or the family's
+   * `exactSource` holds. Invalid tuples: false (they PASS whatever the source).
+   */
+  readsExactSource(packet: FlowTuple): boolean {
+    const dst = parseAddress(packet.dstIP);
+    if (!dst || dst.family !== packet.family) return false;
+    const ctx = this.families[packet.family];
+    if (this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented) return true;
+    const hit = ctx.state.addressFrontends.get(frontendKey(dst.text, packet.protocol, packet.dstPort));
+    return hit !== undefined && hit.kind === 'LoadBalancer' && hit.entry.sourceRanges.length > 0;
   }
 
   /**

@@ -11,7 +11,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Protocol, Service, ServicePort, ServiceSpec } from '../../sdk/model/types.js';
 import type { ProxyMode } from '../../sdk/proxy/config.js';
-import type { RuleDecision } from '../../sdk/proxy/decision.js';
+import type { FlowTuple, RuleDecision } from '../../sdk/proxy/decision.js';
+import { instantiateSync } from '@assemblyscript/loader';
+import { CoreDecisionCache, type DecisionCoreExports } from '../../sdk/engine/decisions.js';
+import { compileCore } from '../../sdk/engine/load.js';
+import { nodeCoreSource } from '../../sdk/node/load-node.js';
 import {
   KubeProxyRules,
   REASON_HEALTH_CHECK,
@@ -38,6 +42,9 @@ import {
   service,
   testNode,
 } from './builders.js';
+
+/** The debug core (asserts on), for the decision cache each table also runs through. */
+const CORE_MODULE = await compileCore('debug', await nodeCoreSource('debug'));
 
 const EXTERNAL_CLIENT = '203.0.113.2';
 const EXTERNAL_CLIENT_BLOCKED = '203.0.113.130';
@@ -98,9 +105,13 @@ function traceMasquerade(d: RuleDecision, src: string): boolean {
   return d.masquerade || (d.hairpinMasquerade && d.endpoints.some((e) => e.ip === src && (!d.hairpinLocalOnly || e.local)));
 }
 
-function decideFlow(rules: KubeProxyRules, flow: Pick<Flow, 'src' | 'dst' | 'port' | 'proto'>): RuleDecision {
+function flowTuple(flow: Pick<Flow, 'src' | 'dst' | 'port' | 'proto'>): FlowTuple {
   const family = flow.dst.includes(':') ? 6 : 4;
-  return rules.decide({ family, protocol: flow.proto ?? 'TCP', srcIP: flow.src, srcPort: 40000, dstIP: flow.dst, dstPort: flow.port });
+  return { family, protocol: flow.proto ?? 'TCP', srcIP: flow.src, srcPort: 40000, dstIP: flow.dst, dstPort: flow.port };
+}
+
+function decideFlow(rules: KubeProxyRules, flow: Pick<Flow, 'src' | 'dst' | 'port' | 'proto'>): RuleDecision {
+  return rules.decide(flowTuple(flow));
 }
 
 /**
@@ -110,9 +121,14 @@ function decideFlow(rules: KubeProxyRules, flow: Pick<Flow, 'src' | 'dst' | 'por
 function runPacketFlowTests(table: number, modeList: readonly ProxyMode[], build: (mode: ProxyMode) => KubeProxyRules, flows: readonly Flow[]): void {
   for (const mode of modeList) {
     const rules = build(mode);
+    // The core's decision cache over the same rules sees the table's flows in order, so
+    // later flows hit keys earlier ones left: each answer must still be `decide`'s.
+    let cache: CoreDecisionCache | undefined;
     flows.forEach((flow, i) => {
       it(`${table}.${i + 1} [${mode}] ${flow.name}`, () => {
         const d = decideFlow(rules, flow);
+        cache ??= new CoreDecisionCache(instantiateSync<Record<string, unknown>>(CORE_MODULE, {}).exports as unknown as DecisionCoreExports, rules);
+        expect(cache.decide(flowTuple(flow)), 'the core decision cache').toEqual(d);
         expect(traceOutput(d), `verdict ${d.verdict} (${d.reason ?? ''})`).toBe(pick(flow.out, mode));
         expect(traceMasquerade(d, flow.src), 'masquerade').toBe(pick(flow.masq, mode) ?? false);
         const reason = pick(flow.reason, mode);
