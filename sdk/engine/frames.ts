@@ -16,8 +16,10 @@
  *    now + timeout. The kernel stops at the first frame it cannot handle so (a PUNT).
  * 3. The punted frame runs the reference's slow path, step for step: its parsed record (the
  *    core's parser is the reference's, differential-tested) gives the tuple,
- *    `FlowProcessor.process` decides, the core's `rewriteFrame` / `buildUnreachable` make
- *    the bytes. Then the engine mirrors the flow's conntrack entry into the cache: both
+ *    `FlowProcessor.process` decides — a new flow's rule decision comes from the core's
+ *    decision cache (sdk/engine/decisions.ts), keyed by the frame's parsed record, and the
+ *    rules decide only keys it has not seen — the core's `rewriteFrame` / `buildUnreachable`
+ *    make the bytes. Then the engine mirrors the flow's conntrack entry into the cache: both
  *    keys installed while the entry is timer-only, removed when it is not or when the entry
  *    goes (a `ConntrackObserver` hears of expiry, eviction, UDP cleanup, reopening,
  *    resets). The kernel resumes after the punted frame.
@@ -41,6 +43,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import type { CoreTarget, WasmSource } from './exports.js';
 import { compileCore } from './load.js';
+import { CoreDecisionCache, type DecisionCacheStats, type DecisionCoreExports } from './decisions.js';
 import { ST_NO_MEMORY, ST_OK } from './records.js';
 import { PACKET_REPLY_BYTES, type PacketCoreExports } from './packets.js';
 import { parseIPv4, parseIPv6 } from '../model/ip.js';
@@ -57,8 +60,8 @@ import {
 } from '../packet/parse.js';
 import { NAT_DST_ADDR, NAT_DST_PORT, NAT_SRC_ADDR, NAT_SRC_PORT, REWRITE_RECORD_BYTES, writeRewriteRecord, type NatRewrite } from '../packet/nat.js';
 import { invertTuple, type ConntrackEntry, type ConntrackObserver, type Direction } from '../proxy/conntrack.js';
-import type { FlowTuple } from '../proxy/decision.js';
-import type { FlowProcessor, FlowStats } from '../proxy/flows.js';
+import type { FlowTuple, RuleDecision } from '../proxy/decision.js';
+import type { FlowProcessor, FlowResult, FlowStats } from '../proxy/flows.js';
 import type { Frame, FrameEngine, FrameResult } from '../proxy/frame-engine.js';
 import { FragmentTable, NO_ADDRESS, createFlowLayer, drop, frameOutcome, packetFlow, type FlowLayerOptions, type FrameWriter } from '../proxy/frame-helpers.js';
 import type { KubeProxyRules } from '../proxy/rules.js';
@@ -69,7 +72,7 @@ import { joinHostPort } from '../proxy/rules-net.js';
 // test/engine/frames.test.ts compares them)
 
 /** The flow cache and frames kernel exports of the core (`assembly/index.ts`), on top of the raw-packet ones. */
-export interface FrameCoreExports extends PacketCoreExports {
+export interface FrameCoreExports extends PacketCoreExports, DecisionCoreExports {
   flowCacheReserve(flows: number, flows6: number): number;
   flowCacheClear(): void;
   flowKeyStagingPtr(): number;
@@ -171,6 +174,8 @@ export interface WasmFrameEngineOptions extends FlowLayerOptions {
   flowCacheFlowsV6?: number;
   /** Frames copied into the core per kernel run (default 4096; `process` splits larger batches). */
   batchFrames?: number;
+  /** First-packet decisions the core keeps (default 16384; 96 B each; sdk/engine/decisions.ts). */
+  decisionCacheEntries?: number;
 }
 
 export interface FrameEngineStats extends FlowStats {
@@ -194,6 +199,7 @@ const PROTOCOL_NUMBERS: Readonly<Record<Protocol, number>> = { TCP: PROTO_TCP, U
 const DEFAULT_FLOW_CACHE_FLOWS = 65536;
 const DEFAULT_FLOW_CACHE_FLOWS_V6 = 16384;
 const DEFAULT_BATCH_FRAMES = 4096;
+const DEFAULT_DECISION_CACHE_ENTRIES = 16384;
 
 /** A conntrack entry mirrored in the flow cache. */
 interface CachedFlow {
@@ -212,7 +218,11 @@ export class WasmFrameEngine implements FrameEngine {
   readonly target: CoreTarget;
   readonly rules: KubeProxyRules;
   readonly flows: FlowProcessor;
+  /** The core's first-packet decisions (the flow processor asks it instead of the rules). */
+  readonly decisions: CoreDecisionCache;
   private readonly core: FrameCoreExports;
+  /** The frame whose slow path is running (its parsed record is the core's key), −1 outside one. */
+  private slowFrame = -1;
   private nowMs = 0;
   private readonly masqueradeIPs: Readonly<Record<4 | 6, string>>;
   private readonly fragments: FragmentTable;
@@ -234,13 +244,14 @@ export class WasmFrameEngine implements FrameEngine {
 
   constructor(core: FrameCoreExports, target: CoreTarget, options: WasmFrameEngineOptions) {
     // The same flow layer as the reference engine, built the same way (same seed, same clock).
-    const layer = createFlowLayer(options, () => this.nowMs);
+    const layer = createFlowLayer(options, () => this.nowMs, () => (tuple) => this.decideFirstPacket(tuple));
     this.core = core;
     this.target = target;
     this.rules = layer.rules;
     this.flows = layer.flows;
     this.masqueradeIPs = layer.masqueradeIPs;
     this.fragments = new FragmentTable(options.maxFragmentedDatagrams);
+    this.decisions = new CoreDecisionCache(core, this.rules, { maxEntries: options.decisionCacheEntries ?? DEFAULT_DECISION_CACHE_ENTRIES });
     this.batchFrames = Math.max(1, Math.floor(options.batchFrames ?? DEFAULT_BATCH_FRAMES));
 
     const flows = Math.floor(options.flowCacheFlows ?? DEFAULT_FLOW_CACHE_FLOWS);
@@ -501,7 +512,13 @@ export class WasmFrameEngine implements FrameEngine {
       const known = this.flows.conntrack.lookup(tuple);
       if (known) this.bringIn(known.entry);
     }
-    const flow = this.flows.process(tuple, packet.packet);
+    this.slowFrame = index;
+    let flow: FlowResult;
+    try {
+      flow = this.flows.process(tuple, packet.packet);
+    } finally {
+      this.slowFrame = -1;
+    }
     const result = this.fragments.remember(p, linkType, frameOutcome(tuple, embedded, flow, this.masqueradeIPs, writer), this.nowMs);
     if (embedded === undefined) {
       const after = this.flows.conntrack.lookup(tuple);
@@ -534,6 +551,16 @@ export class WasmFrameEngine implements FrameEngine {
     const n = this.core.buildUnreachable(index, out, PACKET_REPLY_BYTES, 0);
     if (n < 0) return undefined;
     return new Uint8Array(this.core.memory.buffer, out, n).slice();
+  }
+
+  /** A first packet's decision: from the core, keyed by the slow-path frame's parsed record when there is one. */
+  private decideFirstPacket(tuple: FlowTuple): RuleDecision {
+    return this.slowFrame >= 0 ? this.decisions.decideFrame(this.slowFrame, tuple) : this.decisions.decide(tuple);
+  }
+
+  /** The decision cache's counters. */
+  decisionStats(): DecisionCacheStats {
+    return this.decisions.stats();
   }
 
   // -------------------------------------------------------------------------- cache mirror

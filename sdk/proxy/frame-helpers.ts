@@ -24,7 +24,7 @@ import {
 import { NAT_DST_ADDR, NAT_DST_PORT, NAT_INNER_DST_ADDR, NAT_INNER_DST_PORT, NAT_INNER_SRC_ADDR, NAT_INNER_SRC_PORT, NAT_SRC_ADDR, NAT_SRC_PORT, type NatRewrite } from '../packet/nat.js';
 import type { ProxyConfig } from './config.js';
 import { conntrackSettingsFromConfig, type ConntrackSettings } from './conntrack.js';
-import type { FlowTuple } from './decision.js';
+import type { FlowTuple, RuleDecision } from './decision.js';
 import { FlowProcessor, type FlowResult, type MaglevHook, type PacketInfo } from './flows.js';
 import type { FrameResult } from './frame-engine.js';
 import { buildMaglevTable, maglevLookup } from './maglev.js';
@@ -81,10 +81,12 @@ export interface FlowLayer {
 
 /**
  * Builds the flow layer of a frame engine over `options`' snapshot; `now` is the engine's
- * clock (the capture time of the frame being processed). Throws a RangeError for an ipvs
- * scheduler that is not modelled.
+ * clock (the capture time of the frame being processed). `decider`: what the flow processor
+ * asks for a first packet's decision, given the rules (default their own `decide`; the wasm
+ * engine asks its core's decision cache). Throws a RangeError for an ipvs scheduler that is
+ * not modelled.
  */
-export function createFlowLayer(options: FlowLayerOptions, now: () => number): FlowLayer {
+export function createFlowLayer(options: FlowLayerOptions, now: () => number, decider?: (rules: KubeProxyRules) => (tuple: FlowTuple) => RuleDecision): FlowLayer {
   const { config, node } = options;
   if (config.mode === 'ipvs' && config.ipvs.scheduler !== 'mh' && !isModelledIPVSScheduler(config.ipvs.scheduler)) {
     throw new RangeError(`ipvs.scheduler ${JSON.stringify(config.ipvs.scheduler)} is not modelled (modelled: rr, wrr, lc, wlc, sed, nq, sh, dh, mh)`);
@@ -92,7 +94,7 @@ export function createFlowLayer(options: FlowLayerOptions, now: () => number): F
   const rules = new KubeProxyRules({ node, config });
   rules.setState(options.services, options.slices, options.serviceCIDRs);
   const masqueradeIPs = { 4: primaryAddress(node, 4) ?? NO_ADDRESS[4], 6: primaryAddress(node, 6) ?? NO_ADDRESS[6] };
-  const flows = new FlowProcessor((tuple) => rules.decide(tuple), {
+  const flows = new FlowProcessor(decider ? decider(rules) : (tuple) => rules.decide(tuple), {
     mode: config.mode,
     scheduler: config.ipvs.scheduler,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

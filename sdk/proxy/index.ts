@@ -18,3 +18,5 @@ export type { FlowProcessorOptions, FlowState, FlowResult } from './flows.js';
 export { buildMaglevTable, maglevLookup, DEFAULT_MAGLEV_TABLE_SIZE, CILIUM_MAGLEV_TABLE_SIZES } from './maglev.js';
 export type { Frame, FrameEngine, FrameResult } from './frame-engine.js';
 export { ReferenceFrameEngine, createReferenceFrameEngine } from './reference-frames.js';
+export { followCluster } from './follow.js';
+export type { ClusterFollower, FollowStats, FollowingEngine } from './follow.js';

@@ -68,6 +68,8 @@ export interface ServicePortEntry {
   readonly hasEndpoints: boolean;
   /** IPs of every serving endpoint, any node (conntrack cleanup, pkg/proxy/conntrack/cleanup.go). */
   readonly servingEndpointIPs: readonly string[];
+  /** Every endpoint of the port, any node or zone, in kube-proxy's order (affinity pruning, conntrack cleanup). */
+  readonly allEndpoints: readonly { readonly ip: string; readonly port: number; readonly serving: boolean }[];
 }
 
 /** A frontend address of a service port: `(ip, protocol, port)` → entry. */
@@ -241,6 +243,7 @@ function buildEntries(service: Service, family: Family, slices: readonly Endpoin
       localEndpoints: toTargets(categorized.localEndpoints, localFallback),
       hasEndpoints: categorized.hasAnyEndpoints,
       servingEndpointIPs: [...new Set(endpoints.filter((ep) => ep.serving).map((ep) => ep.ip))].sort(),
+      allEndpoints: endpoints.map((ep) => ({ ip: ep.ip, port: ep.port, serving: ep.serving })),
     });
   }
   return entries;

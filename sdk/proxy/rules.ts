@@ -57,6 +57,7 @@
 import { formatCIDR, type CIDR } from '../model/ip.js';
 import type { EndpointSlice, Protocol, Service } from '../model/types.js';
 import type { ProxyConfig } from './config.js';
+import type { ServicePortState } from './conntrack.js';
 import type { EndpointTarget, FlowTuple, FrontendKind, RuleDecision, Verdict } from './decision.js';
 import {
   LOOPBACK_INTERFACE_ADDRESSES,
@@ -318,6 +319,29 @@ export class KubeProxyRules {
           out.push({ ip, port: entry.port, nodePort: false, servingEndpointIPs: [...servingEndpointIPs] });
         }
         if (entry.nodePort !== 0) out.push({ port: entry.nodePort, nodePort: true, servingEndpointIPs: [...servingEndpointIPs] });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every service port of both families as the flow layer's `endpointsChanged` takes them
+   * (sdk/proxy/conntrack.ts `ServicePortState`): frontend IPs, port, node port, and every
+   * endpoint with its serving condition.
+   */
+  servicePortStates(): ServicePortState[] {
+    const out: ServicePortState[] = [];
+    for (const family of [4, 6] as const) {
+      for (const entry of this.families[family].state.entries) {
+        out.push({
+          servicePort: entry.name,
+          protocol: entry.protocol,
+          family,
+          frontendIPs: [entry.clusterIP, ...entry.externalIPs, ...entry.loadBalancerIPs],
+          port: entry.port,
+          ...(entry.nodePort !== 0 ? { nodePort: entry.nodePort } : {}),
+          endpoints: entry.allEndpoints.map((e) => ({ ip: e.ip, port: e.port, serving: e.serving })),
+        });
       }
     }
     return out;
