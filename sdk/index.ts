@@ -18,6 +18,8 @@ export * as records from './engine/records.js';
 export { ReferenceDataPlane, NaiveMapDataPlane } from './reference/index.js';
 export { createWasmFrameEngine, WasmFrameEngine } from './engine/frames.js';
 export type { WasmFrameEngineOptions } from './engine/frames.js';
+export { CoreDecisionCache, createCoreDecisionCache } from './engine/decisions.js';
+export type { DecisionCacheOptions, DecisionCacheStats } from './engine/decisions.js';
 export { readCapture, writeCapture, PcapError } from './pcap/index.js';
 export * as packet from './packet/index.js';
 export { ApiHandler, KUBERNETES_VERSION } from './api/handler.js';

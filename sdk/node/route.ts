@@ -29,6 +29,7 @@ import { KUBE_PROXY_KIND, PROXY_MODES, ProxyConfigError, defaultProxyConfig, par
 import type { Frame, FrameEngine, FrameResult } from '../proxy/frame-engine.js';
 import { createReferenceFrameEngine, type FrameEngineOptions } from '../proxy/reference-frames.js';
 import type { NodeView } from '../proxy/rules.js';
+import { NodeViewError, nodeViewOf } from '../proxy/node-view.js';
 import { parseAddress } from '../proxy/rules-net.js';
 import type { Verdict } from '../proxy/decision.js';
 import { LINKTYPE, PcapError, readCapture, writeCapture, type Capture, type PcapRecord } from '../pcap/index.js';
@@ -45,7 +46,6 @@ export const FRAME_ENGINES: Record<string, (options: FrameEngineOptions) => Fram
 /** Frames per `FrameEngine.process` call; progress is reported after each batch of a longer capture. */
 export const ROUTE_BATCH = 100_000;
 
-const ZONE_LABEL = 'topology.kubernetes.io/zone';
 /** Locality-based schedulers need the real servers' load, which a capture does not carry. */
 const UNMODELLED_IPVS_SCHEDULERS = ['lblc', 'lblcr'] as const;
 const VERDICTS: readonly Verdict[] = ['DNAT', 'REJECT', 'DROP', 'ACCEPT', 'PASS'];
@@ -244,15 +244,12 @@ function nodeView(node: Node | undefined, options: RouteOptions, log: (line: str
     log(`node ${options.node} is not in the manifests: addresses from --node-ip, no zone, no pod CIDRs`);
     return { name: options.node, addresses: [...options.nodeIPs] };
   }
-  let addresses = [...options.nodeIPs];
-  if (addresses.length === 0) {
-    const all = node.status?.addresses ?? [];
-    addresses = [...all.filter((a) => a.type === 'InternalIP'), ...all.filter((a) => a.type === 'ExternalIP')].map((a) => a.address).filter((a) => parseAddress(a) !== undefined);
-    if (addresses.length === 0) throw new RouteError(`node ${options.node} has no InternalIP or ExternalIP address in status.addresses (give them with --node-ip)`);
+  try {
+    return nodeViewOf(node, options.nodeIPs);
+  } catch (error) {
+    if (error instanceof NodeViewError) throw new RouteError(`${error.message} (give them with --node-ip)`);
+    throw error;
   }
-  const zone = node.metadata.labels?.[ZONE_LABEL];
-  const podCIDRs = node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []);
-  return { name: options.node, addresses, ...(zone ? { zone } : {}), ...(podCIDRs.length > 0 ? { podCIDRs: [...podCIDRs] } : {}) };
 }
 
 async function readInput(file: string): Promise<Capture> {

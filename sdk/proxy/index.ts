@@ -11,7 +11,7 @@ export type { CategorizableEndpoint, CategorizeServicePort, CategorizeNode, Cate
 export { parseKubeProxyConfiguration, defaultProxyConfig, parseGoDuration, ProxyConfigError, PROXY_MODES, DETECT_LOCAL_MODES, IPVS_SCHEDULERS, KUBE_PROXY_API_VERSION, KUBE_PROXY_KIND } from './config.js';
 export type { ProxyConfig, ParsedProxyConfig, ProxyMode, DetectLocalMode, IPVSScheduler, NodePortAddresses, ConntrackTimeouts, ProxyConfigFieldError } from './config.js';
 export { KubeProxyRules } from './rules.js';
-export type { NodeView } from './rules.js';
+export type { NodeView, SourceClassification, FamilySourceClassification } from './rules.js';
 export type { Verdict, FrontendKind, FlowTuple, EndpointTarget, AffinityConfig, RuleDecision } from './decision.js';
 export { FlowProcessor } from './flows.js';
 export type { FlowProcessorOptions, FlowState, FlowResult } from './flows.js';
@@ -19,4 +19,7 @@ export { buildMaglevTable, maglevLookup, DEFAULT_MAGLEV_TABLE_SIZE, CILIUM_MAGLE
 export type { Frame, FrameEngine, FrameResult } from './frame-engine.js';
 export { ReferenceFrameEngine, createReferenceFrameEngine } from './reference-frames.js';
 export { followCluster } from './follow.js';
+export { KubeProxy, createKubeProxy } from './kubeproxy.js';
+export type { KubeProxyOptions, KubeProxyPacket, KubeProxyStats } from './kubeproxy.js';
+export { nodeViewOf, NodeViewError } from './node-view.js';
 export type { ClusterFollower, FollowStats, FollowingEngine } from './follow.js';
