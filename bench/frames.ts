@@ -87,17 +87,17 @@ export function framesSinkValue(): number {
 // ---------------------------------------------------------------------------------------
 // Cluster and frames
 
-function dotted(a: number): string {
+export function dotted(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
-interface Cluster {
+export interface Cluster {
   options: FrameEngineOptions;
   clusterIp: Uint32Array;
   port: Uint16Array;
 }
 
-function makeCluster(services: number, endpoints: number): Cluster {
+export function makeCluster(services: number, endpoints: number): Cluster {
   const w = makeWorkload({ services, endpoints, seed: 0x5eed_f4a3 });
   const svc: Service[] = [];
   const slices: EndpointSlice[] = [];
@@ -194,20 +194,20 @@ function compare(label: string, wasm: FrameResult[], reference: FrameResult[]): 
   }
 }
 
-function collectGarbage(): void {
+export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
 // ---------------------------------------------------------------------------------------
 // Cases
 
-interface Measured {
+export interface Measured {
   name: FramesEngineName;
   label: string;
   op: () => void;
 }
 
-async function measure(label: string, cases: Measured[], quick: boolean, log: (line: string) => void, row: Omit<FramesBenchRow, 'suite' | 'engine' | 'case' | 'itemsPerSecond' | 'medianItemsPerSecond' | 'bestItemsPerSecond'>): Promise<FramesBenchRow[]> {
+export async function measure(label: string, cases: Measured[], quick: boolean, log: (line: string) => void, row: Omit<FramesBenchRow, 'suite' | 'engine' | 'case' | 'itemsPerSecond' | 'medianItemsPerSecond' | 'bestItemsPerSecond'>): Promise<FramesBenchRow[]> {
   const rows: FramesBenchRow[] = [];
   log(`frames: ${label}`);
   collectGarbage();

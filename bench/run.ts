@@ -1,5 +1,5 @@
 // Benchmark entry: node --expose-gc --import tsx bench/run.ts [--quick]
-//   [--suites=route,dns,controlplane,frames] [--engines=wasm,reference,naive-map]
+//   [--suites=route,dns,controlplane,frames,decisions] [--engines=wasm,reference,naive-map]
 //   [--sizes=1000,10000,100000] [--wasm-target=release|debug] [--kernel-only]
 //
 // Progress goes to stderr, the summary tables to stdout; results are written to
@@ -15,10 +15,11 @@ import { type BenchResult, ROUTE_SIZES, caseOptions, runRouteBench, sinkValue } 
 import { type DnsBenchRow, dnsSinkValue, runDnsBench } from './dns.js';
 import { type ControlPlaneRow, controlPlaneOptions, controlPlaneSinkValue, runControlPlaneBench } from './controlplane.js';
 import { type FramesBenchRow, framesSinkValue, framesTable, runFramesBench } from './frames.js';
+import { type DecisionsBenchRow, decisionsSinkValue, decisionsTable, runDecisionsBench } from './decisions.js';
 
 const BATCH = 4096;
 const ENDPOINTS = 10;
-const SUITES = ['route', 'dns', 'controlplane', 'frames'] as const;
+const SUITES = ['route', 'dns', 'controlplane', 'frames', 'decisions'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const { values: args } = parseArgs({
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
   const dnsRows: DnsBenchRow[] = await timed('dns', () => runDnsBench({ quick, log }));
   const controlPlaneRows: ControlPlaneRow[] = await timed('controlplane', () => runControlPlaneBench({ engines, quick, log }));
   const framesRows: FramesBenchRow[] = await timed('frames', () => runFramesBench({ quick, log }));
+  const decisionsRows: DecisionsBenchRow[] = await timed('decisions', () => runDecisionsBench({ quick, log }));
 
   const folder = new URL('./results/', import.meta.url);
   mkdirSync(folder, { recursive: true });
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
   const keptSuites = [...new Set(kept.map((r) => r.suite ?? '?'))];
   if (kept.length > 0) log(`keeping ${kept.length} rows of suite(s) ${keptSuites.join(', ')} from the previous latest.json`);
   const rowsBySuite = new Map<string, unknown[]>();
-  for (const row of [...kept, ...results, ...dnsRows, ...controlPlaneRows, ...framesRows] as { suite?: string }[]) {
+  for (const row of [...kept, ...results, ...dnsRows, ...controlPlaneRows, ...framesRows, ...decisionsRows] as { suite?: string }[]) {
     const suite = row.suite ?? '?';
     if (!rowsBySuite.has(suite)) rowsBySuite.set(suite, []);
     rowsBySuite.get(suite)!.push(row);
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
       quick,
       engines: engines.map((e) => e.name),
       // The controlplane suite loads wasm in its engine processes only.
-      wasmTarget: wasmTargetLoaded ?? (controlPlaneRows.some((r) => r.engine === 'wasm') || framesRows.length > 0 ? (wasmOptions.target ?? 'release') : null),
+      wasmTarget: wasmTargetLoaded ?? (controlPlaneRows.some((r) => r.engine === 'wasm') || framesRows.length > 0 || decisionsRows.length > 0 ? (wasmOptions.target ?? 'release') : null),
       sizes,
       endpoints: ENDPOINTS,
       batch: BATCH,
@@ -222,12 +224,13 @@ async function main(): Promise<void> {
   if (dnsRows.length > 0) process.stdout.write(`${dnsTable(dnsRows)}\n\n`);
   if (controlPlaneRows.length > 0) process.stdout.write(`${controlPlaneTable(controlPlaneRows)}\n\n`);
   if (framesRows.length > 0) process.stdout.write(`${framesTable(framesRows)}\n\n`);
+  if (decisionsRows.length > 0) process.stdout.write(`${decisionsTable(decisionsRows)}\n\n`);
   process.stdout.write(
     `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}${meta.flags.wasmTarget ? `, wasm target ${meta.flags.wasmTarget}` : ''}; ` +
       `${meta.durationSeconds} s; results in bench/results/latest.json\n`,
   );
   // Keeps the folded verdicts observable.
-  if (sinkValue() === 0x7fff_ffff || dnsSinkValue() === 0x7fff_ffff || controlPlaneSinkValue() === 0x7fff_ffff || framesSinkValue() === 0x7fff_ffff) log('');
+  if (sinkValue() === 0x7fff_ffff || dnsSinkValue() === 0x7fff_ffff || controlPlaneSinkValue() === 0x7fff_ffff || framesSinkValue() === 0x7fff_ffff || decisionsSinkValue() === 0x7fff_ffff) log('');
 }
 
 main().catch((error: unknown) => {

@@ -118,6 +118,11 @@ export class CoreDecisionCache {
     this.reset();
   }
 
+  /** The raw exports (batch lookups, tests, benchmarks). */
+  get exports(): DecisionCoreExports {
+    return this.core;
+  }
+
   /** Re-reads the rules' source classification into the core and empties the cache. */
   reset(): void {
     const classification = this.rules.sourceClassification();
