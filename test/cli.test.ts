@@ -77,6 +77,14 @@ describe('examples/', () => {
     expect(lines[2]).toMatch(/^DELETED web-x7k2q .*"verdict":"REJECT"/);
   });
 
+  it('11 kube-proxy.mjs (the README example) routes a pod to numbers-api in nftables mode, unmasqueraded', async () => {
+    const { code, stdout } = await node(['examples/kube-proxy.mjs']);
+    expect(code).toBe(0);
+    for (const fragment of ["flow: 'new'", "verdict: 'DNAT'", "servicePort: 'default/numbers-api:'", "endpoint: { ip: '10.1.0.47', port: 80 }", 'masquerade: false', "conntrack: 'SYN_SENT'"]) {
+      expect(stdout).toContain(fragment);
+    }
+  });
+
   it('10 dns.mjs shows what ndots:5 costs under musl', async () => {
     const { code, stdout } = await node(['examples/dns.mjs']);
     expect(code).toBe(0);
