@@ -284,10 +284,11 @@ export function insertRecord(r: usize, decision: u32, exact: bool): i32 {
   return ST_OK;
 }
 
-/** Fills the staging record from frame `index`'s parsed record and looks it up (0 also for a bad index). */
+/** Fills the staging record from frame `index`'s parsed record and looks it up (0 also for a bad index, which stages family 0). */
 export function lookupFrame(index: u32): u32 {
   const r = decisionStaging;
   if (index >= packetCapacity) {
+    store<u8>(r, 0, DR_FAMILY); // nothing staged: an insert is refused
     store<u32>(r, 0, DR_DECISION);
     return 0;
   }

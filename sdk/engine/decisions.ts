@@ -67,7 +67,7 @@ export const DECISION_MAX_ENTRIES = 0x0010_0000;
 export const DECISION_MAX_NODE_ADDRESSES = 32;
 export const DECISION_MAX_CIDRS = 16;
 
-const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, SCTP: 132 };
+const PROTOCOL_NUMBERS: ReadonlyMap<string, number> = new Map([['TCP', 6], ['UDP', 17], ['SCTP', 132]]);
 const DEFAULT_MAX_ENTRIES = 65536;
 
 export interface DecisionCacheOptions {
@@ -153,8 +153,7 @@ export class CoreDecisionCache {
   /** The rules' decision for the first packet of a flow with this tuple, from the core when it has it. */
   decide(tuple: FlowTuple): RuleDecision {
     this.sync();
-    const s = this.staging;
-    if (!this.stage(s, tuple)) return this.rules.decide(tuple);
+    if (!this.stage(this.staging, tuple)) return this.rules.decide(tuple);
     const id = this.core.decisionLookup();
     return id !== 0 ? this.hit(id) : this.miss(tuple);
   }
@@ -166,7 +165,10 @@ export class CoreDecisionCache {
   decideFrame(index: number, tuple: FlowTuple): RuleDecision {
     this.sync();
     const id = this.core.decisionLookupFrame(index);
-    return id !== 0 ? this.hit(id) : this.miss(tuple);
+    if (id !== 0) return this.hit(id);
+    // A bad index or a record of no IP family stages nothing to insert under.
+    const family = this.staging.getUint8(DR_FAMILY);
+    return family === 4 || family === 6 ? this.miss(tuple) : this.rules.decide(tuple);
   }
 
   stats(): DecisionCacheStats {
@@ -216,12 +218,19 @@ export class CoreDecisionCache {
     return decision;
   }
 
-  /** Writes the tuple into the staging record; false when its addresses are not of its family. */
+  /**
+   * Writes the tuple into the staging record; false when the key cannot hold it (addresses
+   * not of its family, a protocol other than TCP/UDP/SCTP, a port outside 0..65535): the
+   * rules then decide it uncached.
+   */
   private stage(s: DataView, tuple: FlowTuple): boolean {
     const family = tuple.family;
+    const protocol = PROTOCOL_NUMBERS.get(tuple.protocol);
+    const port = tuple.dstPort;
+    if (protocol === undefined || !Number.isInteger(port) || port < 0 || port > 0xffff || (family !== 4 && family !== 6)) return false;
     s.setUint8(DR_FAMILY, family);
-    s.setUint8(DR_PROTOCOL, PROTOCOL_NUMBERS[tuple.protocol] ?? 0);
-    s.setUint16(DR_PORT, tuple.dstPort & 0xffff, true);
+    s.setUint8(DR_PROTOCOL, protocol);
+    s.setUint16(DR_PORT, port, true);
     if (family === 4) {
       const src = tryParseIPv4(tuple.srcIP);
       const dst = tryParseIPv4(tuple.dstIP);

@@ -50,6 +50,13 @@ export interface AffinityConfig {
 }
 
 /**
+ * How a new flow's endpoint is picked besides the mode's own selection: `maglev` — a Maglev
+ * table per service port and endpoint set, indexed by a hash of the flow (Cilium's
+ * `loadBalancer.algorithm` / `service.cilium.io/lb-algorithm`); `random` — the mode's.
+ */
+export type LoadBalancerAlgorithm = 'random' | 'maglev';
+
+/**
  * The rules' decision for the first packet of a flow. For DNAT the flow layer picks one
  * of `endpoints` (by the mode's selection, affinity first) and then masquerades when
  * `masquerade` is true, or when the picked endpoint's IP equals the source (hairpin, when
@@ -72,6 +79,8 @@ export interface RuleDecision {
    */
   hairpinLocalOnly?: boolean;
   affinity?: AffinityConfig;
+  /** The Service's `service.cilium.io/lb-algorithm` annotation, when it names one (DNAT only). */
+  loadBalancerAlgorithm?: LoadBalancerAlgorithm;
   /** Why DROP / REJECT / ACCEPT / PASS (e.g. `no endpoints`, `no local endpoints`, `source not in loadBalancerSourceRanges`). */
   reason?: string;
 }

@@ -43,11 +43,11 @@ import { IPVSVirtualServer, endpointKey, flowHash, iptablesCascadePick, isModell
 import type { IPVSDestination } from './schedulers.js';
 
 /**
- * Maglev hook: given a service port and its candidates, a lookup from a flow hash to an
- * index into `endpoints`, or undefined when the service port does not use Maglev. Called for
- * every new flow that affinity did not settle; cache tables inside the hook.
+ * Maglev hook: given a service port, its candidates and the rules' decision, a lookup from a
+ * flow hash to an index into `endpoints`, or undefined when the service port does not use
+ * Maglev. Called for every new flow that affinity did not settle; cache tables inside the hook.
  */
-export type MaglevHook = (servicePort: string, endpoints: readonly EndpointTarget[]) => ((hash: number) => number) | undefined;
+export type MaglevHook = (servicePort: string, endpoints: readonly EndpointTarget[], decision: RuleDecision) => ((hash: number) => number) | undefined;
 
 export interface FlowProcessorOptions {
   mode: ProxyMode;
@@ -297,7 +297,7 @@ export class FlowProcessor {
   }
 
   private select(tuple: FlowTuple, decision: RuleDecision, candidates: readonly EndpointTarget[], vs: IPVSVirtualServer | undefined): EndpointTarget | undefined {
-    const lookup = this.options.maglev?.(decision.servicePort ?? '', candidates);
+    const lookup = this.options.maglev?.(decision.servicePort ?? '', candidates, decision);
     if (lookup) {
       const index = lookup(this.hash(tuple, !decision.affinity));
       const endpoint = candidates[index];

@@ -24,10 +24,10 @@ import {
 import { NAT_DST_ADDR, NAT_DST_PORT, NAT_INNER_DST_ADDR, NAT_INNER_DST_PORT, NAT_INNER_SRC_ADDR, NAT_INNER_SRC_PORT, NAT_SRC_ADDR, NAT_SRC_PORT, type NatRewrite } from '../packet/nat.js';
 import type { ProxyConfig } from './config.js';
 import { conntrackSettingsFromConfig, type ConntrackSettings } from './conntrack.js';
-import type { FlowTuple, RuleDecision } from './decision.js';
+import type { EndpointTarget, FlowTuple, LoadBalancerAlgorithm, RuleDecision } from './decision.js';
 import { FlowProcessor, type FlowResult, type MaglevHook, type PacketInfo } from './flows.js';
 import type { FrameResult } from './frame-engine.js';
-import { buildMaglevTable, maglevLookup } from './maglev.js';
+import { DEFAULT_MAGLEV_TABLE_SIZE, buildMaglevTable, maglevLookup } from './maglev.js';
 import { KubeProxyRules, type NodeView } from './rules.js';
 import { joinHostPort, parseAddress } from './rules-net.js';
 import { endpointKey, flowHash, isModelledIPVSScheduler } from './schedulers.js';
@@ -42,6 +42,17 @@ export interface FrameEngineOptions {
   config: ProxyConfig;
   /** Seed of the random endpoint selection (iptables, nftables); default FlowProcessor's. */
   seed?: number;
+  /**
+   * Endpoint selection in iptables and nftables mode, as Cilium's `loadBalancer.algorithm`:
+   * `random` (default: the mode's own) or `maglev` (consistent hashing: every node picks the
+   * same endpoint for the same flow). A Service's `service.cilium.io/lb-algorithm`
+   * annotation overrides it. In ipvs mode the scheduler decides (`mh` is Maglev).
+   */
+  loadBalancerAlgorithm?: LoadBalancerAlgorithm;
+  /** Maglev table size M, a prime (default 16381, Cilium's; `CILIUM_MAGLEV_TABLE_SIZES` are Cilium's choices). */
+  maglevTableSize?: number;
+  /** Base64 of 12 bytes, equal on every node (Cilium's `maglev.hashSeed`; default Cilium's). */
+  maglevHashSeed?: string;
 }
 
 /** The options of the flow layer and fragment table both engines run (the reference's, the wasm engine's slow path). */
@@ -63,6 +74,8 @@ const DEFAULT_MAX_FRAGMENTED_DATAGRAMS = 8192;
 
 /** IPVS mh's default table size (CONFIG_IP_VS_MH_TAB_INDEX 12 → 65521, net/netfilter/ipvs/ip_vs_mh.c). */
 const IPVS_MH_TABLE_SIZE = 65521;
+/** Maglev tables one flow layer keeps. */
+const MAGLEV_CACHED_TABLES = 1024;
 
 /** Addresses handed to the flow layer for a family the node has no address of; turned into DROP. */
 export const NO_ADDRESS: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
@@ -102,7 +115,11 @@ export function createFlowLayer(options: FlowLayerOptions, now: () => number, de
     conntrack: { ...conntrackSettingsFromConfig(config.conntrack), ...options.conntrack },
     masqueradeIP: (family) => masqueradeIPs[family],
     // ip_vs_mh hashes the client address alone (no IP_VS_SVC_F_SCHED_MH_PORT from kube-proxy).
-    ...(config.mode === 'ipvs' && config.ipvs.scheduler === 'mh' ? { maglev: ipvsMaglevHook(), flowHash: (t: FlowTuple) => flowHash(t, false) } : {}),
+    ...(config.mode === 'ipvs'
+      ? config.ipvs.scheduler === 'mh'
+        ? { maglev: ipvsMaglevHook(), flowHash: (t: FlowTuple) => flowHash(t, false) }
+        : {}
+      : { maglev: serviceMaglevHook(options) }),
   });
   return { rules, flows, masqueradeIPs };
 }
@@ -117,23 +134,67 @@ function primaryAddress(node: NodeView, family: 4 | 6): string | undefined {
 }
 
 /**
- * ipvs `mh`: one Maglev table (built lazily) per service port and endpoint set, keyed by
- * `ip:port` names. The slot a client lands on differs from the kernel's (other hash
- * functions); the consistency and balance of the construction do not.
+ * Maglev tables (built lazily) per service port and endpoint set, keyed by `ip:port` names.
+ * At most MAGLEV_CACHED_TABLES are kept (endpoint churn would otherwise keep every old set's
+ * table); past that the cache starts over.
  */
-function ipvsMaglevHook(): MaglevHook {
-  const tables = new Map<string, Int32Array>();
-  return (servicePort, endpoints) => {
+class MaglevTables {
+  private readonly tables = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly tableSize: number,
+    private readonly seed?: string,
+  ) {
+    // Refuse a bad size or seed now, not at the first flow.
+    buildMaglevTable([], tableSize, seed !== undefined ? { seed } : {});
+  }
+
+  table(servicePort: string, endpoints: readonly EndpointTarget[]): Int32Array {
     const names = endpoints.map((e) => endpointKey(e));
     const key = `${servicePort}|${names.join(',')}`;
-    let table = tables.get(key);
+    let table = this.tables.get(key);
     if (table === undefined) {
-      table = buildMaglevTable(names.map((name) => ({ name })), IPVS_MH_TABLE_SIZE);
-      tables.set(key, table);
+      if (this.tables.size >= MAGLEV_CACHED_TABLES) this.tables.clear();
+      table = buildMaglevTable(names.map((name) => ({ name })), this.tableSize, this.seed !== undefined ? { seed: this.seed } : {});
+      this.tables.set(key, table);
     }
-    const built = table;
-    return (hash) => maglevLookup(built, hash);
+    return table;
+  }
+}
+
+/** A Maglev hook over the tables `tableFor` gives, for the decisions `uses` accepts. */
+function maglevHook(tableFor: (servicePort: string, endpoints: readonly EndpointTarget[]) => Int32Array, uses: (decision: RuleDecision) => boolean): MaglevHook {
+  return (servicePort, endpoints, decision) => {
+    if (!uses(decision)) return undefined;
+    const table = tableFor(servicePort, endpoints);
+    return (hash) => maglevLookup(table, hash);
   };
+}
+
+/**
+ * ipvs `mh`: every virtual server. The slot a client lands on differs from the kernel's (other
+ * hash functions); the consistency and balance of the construction do not.
+ */
+function ipvsMaglevHook(): MaglevHook {
+  const tables = new MaglevTables(IPVS_MH_TABLE_SIZE);
+  return maglevHook((servicePort, endpoints) => tables.table(servicePort, endpoints), () => true);
+}
+
+/**
+ * iptables and nftables mode: Maglev for the service ports whose annotation says `maglev`,
+ * or, without one, when the node's `loadBalancerAlgorithm` does. The slot a client lands on
+ * differs from Cilium's (another flow hash); the consistency and balance do not.
+ */
+function serviceMaglevHook(options: FlowLayerOptions): MaglevHook {
+  const nodeDefault = options.loadBalancerAlgorithm ?? 'random';
+  if (nodeDefault !== 'random' && nodeDefault !== 'maglev') throw new RangeError(`loadBalancerAlgorithm must be random or maglev, got ${JSON.stringify(nodeDefault)}`);
+  let tables: MaglevTables | undefined;
+  const make = (): MaglevTables => new MaglevTables(options.maglevTableSize ?? DEFAULT_MAGLEV_TABLE_SIZE, options.maglevHashSeed);
+  if (nodeDefault === 'maglev' || options.maglevTableSize !== undefined || options.maglevHashSeed !== undefined) tables = make();
+  return maglevHook(
+    (servicePort, endpoints) => (tables ??= make()).table(servicePort, endpoints),
+    (decision) => (decision.loadBalancerAlgorithm ?? nodeDefault) === 'maglev',
+  );
 }
 
 // ---------------------------------------------------------------------------- one packet

@@ -12,7 +12,7 @@ export { parseKubeProxyConfiguration, defaultProxyConfig, parseGoDuration, Proxy
 export type { ProxyConfig, ParsedProxyConfig, ProxyMode, DetectLocalMode, IPVSScheduler, NodePortAddresses, ConntrackTimeouts, ProxyConfigFieldError } from './config.js';
 export { KubeProxyRules } from './rules.js';
 export type { NodeView, SourceClassification, FamilySourceClassification } from './rules.js';
-export type { Verdict, FrontendKind, FlowTuple, EndpointTarget, AffinityConfig, RuleDecision } from './decision.js';
+export type { Verdict, FrontendKind, FlowTuple, EndpointTarget, AffinityConfig, RuleDecision, LoadBalancerAlgorithm } from './decision.js';
 export { FlowProcessor } from './flows.js';
 export type { FlowProcessorOptions, FlowState, FlowResult } from './flows.js';
 export { buildMaglevTable, maglevLookup, DEFAULT_MAGLEV_TABLE_SIZE, CILIUM_MAGLEV_TABLE_SIZES } from './maglev.js';

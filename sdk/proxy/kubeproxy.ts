@@ -17,7 +17,7 @@ import type { CoreTarget, WasmSource } from '../engine/exports.js';
 import type { Protocol } from '../model/types.js';
 import { parseKubeProxyConfiguration, type ProxyConfig, type ProxyMode } from './config.js';
 import type { ConntrackSettings } from './conntrack.js';
-import type { FlowTuple } from './decision.js';
+import type { FlowTuple, LoadBalancerAlgorithm } from './decision.js';
 import type { FlowProcessor, FlowResult, FlowStats } from './flows.js';
 import { followCluster, type ClusterFollower } from './follow.js';
 import { createFlowLayer } from './frame-helpers.js';
@@ -46,6 +46,12 @@ export interface KubeProxyOptions {
   seed?: number;
   /** Overrides of the conntrack settings the configuration gives (e.g. `maxEntries`). */
   conntrack?: Partial<ConntrackSettings>;
+  /** iptables/nftables selection, Cilium's `loadBalancer.algorithm`: `random` (default, the mode's) or `maglev`; the `service.cilium.io/lb-algorithm` annotation overrides it per Service. */
+  loadBalancerAlgorithm?: LoadBalancerAlgorithm;
+  /** Maglev table size, a prime (default 16381). */
+  maglevTableSize?: number;
+  /** Maglev hash seed, base64 of 12 bytes (default Cilium's). */
+  maglevHashSeed?: string;
 }
 
 /** A packet by its header fields. */
@@ -113,7 +119,17 @@ export async function createKubeProxy(cluster: Cluster, options: KubeProxyOption
   const node = nodeOf(cluster, options);
   let decisions: CoreDecisionCache | undefined;
   const layer = createFlowLayer(
-    { services: [], slices: [], node, config, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.conntrack ? { conntrack: options.conntrack } : {}) },
+    {
+      services: [],
+      slices: [],
+      node,
+      config,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.conntrack ? { conntrack: options.conntrack } : {}),
+      ...(options.loadBalancerAlgorithm !== undefined ? { loadBalancerAlgorithm: options.loadBalancerAlgorithm } : {}),
+      ...(options.maglevTableSize !== undefined ? { maglevTableSize: options.maglevTableSize } : {}),
+      ...(options.maglevHashSeed !== undefined ? { maglevHashSeed: options.maglevHashSeed } : {}),
+    },
     options.now ?? Date.now,
     (rules) => (tuple) => (decisions ? decisions.decide(tuple) : rules.decide(tuple)),
   );

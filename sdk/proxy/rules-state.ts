@@ -19,11 +19,18 @@ import type { CIDR } from '../model/ip.js';
 import type { EndpointSlice, Protocol, Service } from '../model/types.js';
 import { LABEL_SERVICE_NAME } from '../model/types.js';
 import { categorizeEndpoints, isLocalEndpoint, type CategorizableEndpoint } from './categorize.js';
-import type { EndpointTarget, FrontendKind } from './decision.js';
+import type { EndpointTarget, FrontendKind, LoadBalancerAlgorithm } from './decision.js';
 import { cidrFamily, joinHostPort, parseAddress, parseCIDROrUndefined, type Address, type Family } from './rules-net.js';
 
 /** `core/v1` DefaultClientIPServiceAffinitySeconds. */
 export const DEFAULT_AFFINITY_SECONDS = 10800;
+
+/**
+ * Cilium's per-Service choice of backend selection (`service.cilium.io/lb-algorithm`:
+ * `maglev` or `random`; Documentation/network/kubernetes/kubeproxy-free.rst). Any other value
+ * is ignored, as Cilium falls back to its configured `loadBalancer.algorithm`.
+ */
+export const ANNOTATION_LB_ALGORITHM = 'service.cilium.io/lb-algorithm';
 
 /** The default service range when no ServiceCIDR objects are given (kubeadm's default). */
 export const DEFAULT_SERVICE_CIDRS: readonly string[] = ['10.96.0.0/12'];
@@ -60,6 +67,8 @@ export interface ServicePortEntry {
   readonly externallyAccessible: boolean;
   /** Set for `sessionAffinity: ClientIP`. */
   readonly affinitySeconds?: number;
+  /** The Service's `service.cilium.io/lb-algorithm` annotation, when `maglev` or `random`. */
+  readonly loadBalancerAlgorithm?: LoadBalancerAlgorithm;
   /** Endpoints for Cluster policy (topology applied); null when the port never uses them. */
   readonly clusterEndpoints: readonly EndpointTarget[] | null;
   /** Endpoints on this node; null when the port never uses Local policy. */
@@ -206,6 +215,8 @@ function buildEntries(service: Service, family: Family, slices: readonly Endpoin
   const etpLocal = externalPolicyLocal(service);
   const itpLocal = spec.internalTrafficPolicy === 'Local';
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  const annotated = service.metadata.annotations?.[ANNOTATION_LB_ALGORITHM];
+  const loadBalancerAlgorithm = annotated === 'maglev' || annotated === 'random' ? annotated : undefined;
   const affinitySeconds =
     spec.sessionAffinity === 'ClientIP' ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS : undefined;
 
@@ -239,6 +250,7 @@ function buildEntries(service: Service, family: Family, slices: readonly Endpoin
       externalPolicyLocal: etpLocal,
       externallyAccessible,
       ...(affinitySeconds !== undefined ? { affinitySeconds } : {}),
+      ...(loadBalancerAlgorithm !== undefined ? { loadBalancerAlgorithm } : {}),
       clusterEndpoints: toTargets(categorized.clusterEndpoints, clusterFallback),
       localEndpoints: toTargets(categorized.localEndpoints, localFallback),
       hasEndpoints: categorized.hasAnyEndpoints,

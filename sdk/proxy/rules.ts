@@ -788,6 +788,7 @@ function dnat(entry: ServicePortEntry, frontend: FrontendKind, endpoints: readon
   if (!endpoints || endpoints.length === 0) return undefined;
   const decision: RuleDecision = { verdict: 'DNAT', servicePort: entry.name, frontend, endpoints: copyEndpoints(endpoints), masquerade, hairpinMasquerade: true };
   if (entry.affinitySeconds !== undefined) decision.affinity = { timeoutSeconds: entry.affinitySeconds };
+  if (entry.loadBalancerAlgorithm !== undefined) decision.loadBalancerAlgorithm = entry.loadBalancerAlgorithm;
   return decision;
 }
 
