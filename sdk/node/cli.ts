@@ -48,12 +48,15 @@ Commands:
   route --manifests <file|dir>... --node <name> --in <in.pcap> --out <out.pcap>
         [--verdicts <out.jsonl>] [--config <KubeProxyConfiguration yaml>]
         [--mode iptables|nftables|ipvs] [--node-ip <ip>]... [--engine reference|wasm]
+        [--lb-algorithm random|maglev] [--maglev-table-size <prime>]
              Route a capture (pcap or pcapng; Ethernet or raw IP) through that node's
              kube-proxy, as the manifests' Services and EndpointSlices program it:
              --out gets the packets as they leave the node (DNAT/masquerade rewritten,
              REJECT answered with ICMP port unreachable, DROP absent), --verdicts one
              JSON line per packet. Node addresses: --node-ip (primary first), else the
-             Node's InternalIP/ExternalIP addresses.
+             Node's InternalIP/ExternalIP addresses. --lb-algorithm maglev: Maglev
+             consistent hashing instead of random picks (iptables, nftables; a Service's
+             service.cilium.io/lb-algorithm annotation overrides it).
   version    Print svcnet's version.
   help       Print this text.
 `;

@@ -31,7 +31,8 @@ import { createReferenceFrameEngine, type FrameEngineOptions } from '../proxy/re
 import type { NodeView } from '../proxy/rules.js';
 import { NodeViewError, nodeViewOf } from '../proxy/node-view.js';
 import { parseAddress } from '../proxy/rules-net.js';
-import type { Verdict } from '../proxy/decision.js';
+import type { LoadBalancerAlgorithm, Verdict } from '../proxy/decision.js';
+import { CILIUM_MAGLEV_TABLE_SIZES, MAX_MAGLEV_TABLE_SIZE, isPrime } from '../proxy/maglev.js';
 import { LINKTYPE, PcapError, readCapture, writeCapture, type Capture, type PcapRecord } from '../pcap/index.js';
 import { UsageError, parseArgs } from './cli.js';
 import { createWasmFrameEngine } from '../engine/frames.js';
@@ -66,6 +67,10 @@ export interface RouteOptions {
   output: string;
   verdicts?: string;
   engine: string;
+  /** Cilium's `loadBalancer.algorithm` for iptables/nftables mode (`--lb-algorithm`). */
+  loadBalancerAlgorithm?: LoadBalancerAlgorithm;
+  /** `--maglev-table-size`: a prime. */
+  maglevTableSize?: number;
 }
 
 export interface RouteSummary {
@@ -95,7 +100,7 @@ export async function routeCommand(args: readonly string[], err: NodeJS.Writable
 
 /** Reads the flags of `route`; throws UsageError. */
 export function routeOptions(args: readonly string[]): RouteOptions {
-  const { flags, lists } = parseArgs(args, ['manifests', 'node', 'config', 'mode', 'node-ip', 'in', 'out', 'verdicts', 'engine'], {
+  const { flags, lists } = parseArgs(args, ['manifests', 'node', 'config', 'mode', 'node-ip', 'in', 'out', 'verdicts', 'engine', 'lb-algorithm', 'maglev-table-size'], {
     repeatable: ['manifests', 'node-ip'],
   });
   const missing = ['manifests', 'node', 'in', 'out'].filter((name) => flags[name] === undefined);
@@ -110,6 +115,13 @@ export function routeOptions(args: readonly string[]): RouteOptions {
   for (const ip of nodeIPs) {
     if (!parseAddress(ip)) throw new UsageError(`--node-ip must be an IPv4 or IPv6 address; got ${JSON.stringify(ip)}`);
   }
+  const algorithm = flags['lb-algorithm'];
+  if (algorithm !== undefined && algorithm !== 'random' && algorithm !== 'maglev') throw new UsageError(`--lb-algorithm must be random or maglev; got ${JSON.stringify(algorithm)}`);
+  const tableSizeText = flags['maglev-table-size'];
+  const tableSize = tableSizeText === undefined ? undefined : Number(tableSizeText);
+  if (tableSize !== undefined && !(Number.isSafeInteger(tableSize) && isPrime(tableSize) && tableSize <= MAX_MAGLEV_TABLE_SIZE)) {
+    throw new UsageError(`--maglev-table-size must be a prime up to ${MAX_MAGLEV_TABLE_SIZE} (Cilium uses ${CILIUM_MAGLEV_TABLE_SIZES.join(', ')}); got ${JSON.stringify(tableSizeText)}`);
+  }
   return {
     manifests: lists.manifests ?? [],
     node: flags.node as string,
@@ -120,6 +132,8 @@ export function routeOptions(args: readonly string[]): RouteOptions {
     output: flags.out as string,
     ...(flags.verdicts !== undefined ? { verdicts: flags.verdicts } : {}),
     engine,
+    ...(algorithm !== undefined ? { loadBalancerAlgorithm: algorithm } : {}),
+    ...(tableSize !== undefined ? { maglevTableSize: tableSize } : {}),
   };
 }
 
@@ -147,6 +161,8 @@ export async function route(options: RouteOptions, log: (line: string) => void):
     ...(serviceCIDRs.length > 0 ? { serviceCIDRs } : {}),
     node,
     config,
+    ...(options.loadBalancerAlgorithm !== undefined ? { loadBalancerAlgorithm: options.loadBalancerAlgorithm } : {}),
+    ...(options.maglevTableSize !== undefined ? { maglevTableSize: options.maglevTableSize } : {}),
   });
   log(`node ${node.name} (${node.addresses.join(', ')}${node.zone ? `, zone ${node.zone}` : ''}), ${config.mode} mode, ${options.engine} engine`);
 

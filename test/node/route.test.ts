@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { LINKTYPE, readCapture, writeCapture, type Capture, type PcapRecord, type PcapTimestamp } from '../../sdk/pcap/index.js';
 import { ethernet, ipv4, ipv6, tcp, udp } from '../packet/samples.js';
 import { GOOD, svcnet, tshark as tsharkFields, useBuiltSvcnet } from './route-helpers.js';
+import { routeOptions } from '../../sdk/node/route.js';
 
 const MANIFESTS = 'test/node/fixtures/route';
 const dir = useBuiltSvcnet('svcnet-route-');
@@ -163,6 +164,12 @@ function captureOf(c: CaptureCase): Capture {
 }
 
 describe('svcnet route', () => {
+  it('18 --lb-algorithm and --maglev-table-size reach the engine options', () => {
+    const base = ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap'];
+    expect(routeOptions([...base, '--lb-algorithm', 'maglev', '--maglev-table-size', '251'])).toMatchObject({ loadBalancerAlgorithm: 'maglev', maglevTableSize: 251 });
+    expect(routeOptions(base)).not.toHaveProperty('loadBalancerAlgorithm');
+  });
+
   it.each(CASES)('$name', async (c) => {
     const input = captureOf(c);
     const base = join(dir(), c.name.slice(0, 2));
@@ -302,6 +309,8 @@ describe('svcnet route', () => {
     ['13', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--engine', 'ebpf'], /--engine must be one of reference, wasm; got "ebpf"/],
     ['14', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--mode', 'userspace'], /--mode must be one of iptables, nftables, ipvs; got "userspace"/],
     ['15', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--node-ip', 'node-a'], /--node-ip must be an IPv4 or IPv6 address; got "node-a"/],
+    ['16', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--lb-algorithm', 'hash'], /--lb-algorithm must be random or maglev; got "hash"/],
+    ['17', ['--manifests', MANIFESTS, '--node', 'node-a', '--in', 'a.pcap', '--out', 'b.pcap', '--maglev-table-size', '16380'], /--maglev-table-size must be a prime up to 16777216 \(Cilium uses 251, 509, .*\); got "16380"/],
   ])('%s usage errors exit 2 with the usage text', async (_n, args, message) => {
     const r = await svcnet(['route', ...args]);
     expect(r.code).toBe(2);
