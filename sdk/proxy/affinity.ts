@@ -162,6 +162,13 @@ export class AffinityTable {
   }
 
   /** Forgets every service port not in `servicePorts` (a service or port that went away). */
+  /** Forgets every record of one service port; returns how many went. */
+  forgetServicePort(servicePort: string): number {
+    const removed = this.retainEndpoints(servicePort, new Set());
+    this.scopes.delete(servicePort);
+    return removed;
+  }
+
   retainServicePorts(servicePorts: ReadonlySet<string>): number {
     let removed = 0;
     for (const sp of [...this.scopes.keys()]) {

@@ -201,6 +201,37 @@ export class FlowProcessor {
     return { conntrackEntriesRemoved, affinityRecordsRemoved };
   }
 
+  /**
+   * The incremental form of `endpointsChanged`, for a sync that touched some Services only:
+   * `changed` holds every current service port of those Services, `removed` the names of their
+   * service ports that no longer exist. Affinity is pruned for those ports alone; IPVS
+   * virtual servers whose frontend `isFrontend` no longer knows go; the UDP cleanup (when
+   * `conntrackCleanupRequired`) looks at the changed ports' frontends.
+   */
+  servicePortsChanged(
+    changed: readonly ServicePortState[],
+    removed: readonly string[],
+    conntrackCleanupRequired: boolean,
+    isFrontend: (protocol: FlowTuple['protocol'], ip: string, port: number) => boolean,
+  ): EndpointsChangedResult {
+    this.conntrack.expire(this.options.now());
+    const keep = new Map<string, Set<string>>();
+    for (const sp of changed) {
+      let set = keep.get(sp.servicePort);
+      if (!set) keep.set(sp.servicePort, (set = new Set()));
+      for (const ep of sp.endpoints) if (ep.serving) set.add(endpointKey(ep));
+    }
+    let affinityRecordsRemoved = 0;
+    for (const name of removed) if (!keep.has(name)) affinityRecordsRemoved += this.affinity.forgetServicePort(name);
+    for (const [servicePort, endpoints] of keep) affinityRecordsRemoved += this.affinity.retainEndpoints(servicePort, endpoints);
+    for (const key of [...this.virtualServers.keys()]) {
+      const [protocol, ip, port] = key.split('|');
+      if (!isFrontend(protocol as FlowTuple['protocol'], ip, Number(port))) this.virtualServers.delete(key);
+    }
+    const conntrackEntriesRemoved = conntrackCleanupRequired ? cleanStaleUdpEntries(this.conntrack, changed) : 0;
+    return { conntrackEntriesRemoved, affinityRecordsRemoved };
+  }
+
   /** The IPVS virtual server of a frontend (`protocol`, address, port), if one was used. */
   virtualServer(protocol: FlowTuple['protocol'], ip: string, port: number): IPVSVirtualServer | undefined {
     return this.virtualServers.get(virtualServerKey(protocol, ip, port));

@@ -261,14 +261,220 @@ function buildEntries(service: Service, family: Family, slices: readonly Endpoin
   return entries;
 }
 
-/** Builds one family's state. `serviceCIDRs` are all ServiceCIDR ranges (both families). */
+/** The key of a Service and of the slices that belong to it: `namespace/name`. */
+export function serviceKeyOf(service: Service): string {
+  return `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+}
+
+/** The Service a slice belongs to (`kubernetes.io/service-name`), as `namespace/name`. */
+export function sliceServiceKey(slice: EndpointSlice): string | undefined {
+  return sliceService(slice);
+}
+
+/** One service port's claim on a frontend key; the first claim in `entries` order wins. */
+interface Claim<T> {
+  readonly entry: ServicePortEntry;
+  /** Order within the entry: the ClusterIP first, then externalIPs, then LB IPs. */
+  readonly rank: number;
+  readonly value: T;
+}
+
+function claimBefore(a: Claim<unknown>, b: Claim<unknown>): boolean {
+  const x = a.entry;
+  const y = b.entry;
+  if (x.name !== y.name) return x.name < y.name;
+  if (x.protocol !== y.protocol) return x.protocol < y.protocol;
+  return a.rank < b.rank;
+}
+
+function entryOrder(a: ServicePortEntry, b: ServicePortEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+}
+
+/**
+ * One family's state, kept per Service so a change costs the changed Service's ports
+ * (kube-proxy's change trackers): `replaceService` swaps one Service's entries and updates
+ * the frontend maps, the sets and their counts. Frontend clashes resolve as a full build
+ * does: the claim of the first entry by name, then protocol (then ClusterIP before
+ * externalIPs before LB IPs) wins.
+ */
+export class FamilyStateIndex implements FamilyState {
+  readonly family: Family;
+  private readonly node: StateNode;
+  private readonly byService = new Map<string, readonly ServicePortEntry[]>();
+  private readonly frontendClaims = new Map<string, Claim<AddressFrontend['kind']>[]>();
+  private readonly nodePortClaims = new Map<string, Claim<undefined>[]>();
+  private readonly frontendWinners = new Map<string, AddressFrontend>();
+  private readonly nodePortWinners = new Map<string, ServicePortEntry>();
+  private readonly clusterIPCounts = new Map<string, number>();
+  private readonly clusterIPSet = new Set<string>();
+  private readonly externalIPCounts = new Map<string, number>();
+  private readonly externalIPSet = new Set<string>();
+  private readonly healthCheckCounts = new Map<number, number>();
+  private readonly healthCheckSet = new Set<number>();
+  private sorted: ServicePortEntry[] | undefined = [];
+  private ranges: CIDR[] = [];
+
+  constructor(family: Family, node: StateNode) {
+    this.family = family;
+    this.node = node;
+  }
+
+  get entries(): readonly ServicePortEntry[] {
+    if (this.sorted === undefined) this.sorted = [...this.byService.values()].flat().sort(entryOrder);
+    return this.sorted;
+  }
+
+  get addressFrontends(): ReadonlyMap<string, AddressFrontend> {
+    return this.frontendWinners;
+  }
+
+  get nodePorts(): ReadonlyMap<string, ServicePortEntry> {
+    return this.nodePortWinners;
+  }
+
+  get clusterIPs(): ReadonlySet<string> {
+    return this.clusterIPSet;
+  }
+
+  /** externalIPs and LoadBalancer IPs of the family's services (ipvs binds those that are not node addresses). */
+  get externalFrontendIPs(): ReadonlySet<string> {
+    return this.externalIPSet;
+  }
+
+  get healthCheckNodePorts(): ReadonlySet<number> {
+    return this.healthCheckSet;
+  }
+
+  get serviceCIDRs(): readonly CIDR[] {
+    return this.ranges;
+  }
+
+  /** The family's ranges among `serviceCIDRs` (both families' texts; invalid ones dropped). */
+  setServiceCIDRs(serviceCIDRs: readonly string[]): void {
+    const ranges: CIDR[] = [];
+    for (const text of serviceCIDRs) {
+      const cidr = parseCIDROrUndefined(text.trim());
+      if (cidr && cidrFamily(cidr) === this.family) ranges.push(cidr);
+    }
+    this.ranges = ranges;
+  }
+
+  /** The entries of one Service (`namespace/name`), in port order. */
+  entriesOf(key: string): readonly ServicePortEntry[] {
+    return this.byService.get(key) ?? [];
+  }
+
+  /** Replaces the entries of the Service `key` with those of `service` over `slices` (its slices); undefined removes it. */
+  replaceService(key: string, service: Service | undefined, slices: readonly EndpointSlice[]): void {
+    for (const entry of this.byService.get(key) ?? []) this.unindex(entry);
+    const entries = service ? buildEntries(service, this.family, slices, this.node) : [];
+    if (entries.length > 0) this.byService.set(key, entries);
+    else this.byService.delete(key);
+    for (const entry of entries) this.index(entry);
+    this.sorted = undefined;
+  }
+
+  /** Calls `visit` for each frontend address of the entry with its kind and rank (claim order). */
+  private eachFrontend(entry: ServicePortEntry, visit: (ip: string, kind: AddressFrontend['kind'], rank: number) => void): void {
+    visit(entry.clusterIP, 'ClusterIP', 0);
+    let rank = 1;
+    for (const ip of entry.externalIPs) visit(ip, 'ExternalIP', rank++);
+    for (const ip of entry.loadBalancerIPs) visit(ip, 'LoadBalancer', rank++);
+  }
+
+  private index(entry: ServicePortEntry): void {
+    this.eachFrontend(entry, (ip, kind, rank) => {
+      const key = frontendKey(ip, entry.protocol, entry.port);
+      const claim: Claim<AddressFrontend['kind']> = { entry, rank, value: kind };
+      const list = this.frontendClaims.get(key);
+      if (list === undefined) {
+        this.frontendClaims.set(key, [claim]);
+        this.frontendWinners.set(key, { entry, kind });
+      } else {
+        list.push(claim);
+        this.elect(key);
+      }
+      if (rank > 0) count(this.externalIPCounts, this.externalIPSet, ip, 1);
+    });
+    count(this.clusterIPCounts, this.clusterIPSet, entry.clusterIP, 1);
+    if (entry.nodePort !== 0) {
+      const key = nodePortKey(entry.protocol, entry.nodePort);
+      this.claim(this.nodePortClaims, key, { entry, rank: 0, value: undefined });
+      this.electNodePort(key);
+    }
+    if (entry.healthCheckNodePort !== 0) count(this.healthCheckCounts, this.healthCheckSet, entry.healthCheckNodePort, 1);
+  }
+
+  private unindex(entry: ServicePortEntry): void {
+    this.eachFrontend(entry, (ip, _kind, rank) => {
+      const key = frontendKey(ip, entry.protocol, entry.port);
+      this.release(this.frontendClaims, key, entry);
+      this.elect(key);
+      if (rank > 0) count(this.externalIPCounts, this.externalIPSet, ip, -1);
+    });
+    count(this.clusterIPCounts, this.clusterIPSet, entry.clusterIP, -1);
+    if (entry.nodePort !== 0) {
+      const key = nodePortKey(entry.protocol, entry.nodePort);
+      this.release(this.nodePortClaims, key, entry);
+      this.electNodePort(key);
+    }
+    if (entry.healthCheckNodePort !== 0) count(this.healthCheckCounts, this.healthCheckSet, entry.healthCheckNodePort, -1);
+  }
+
+  private claim<T>(claims: Map<string, Claim<T>[]>, key: string, claim: Claim<T>): void {
+    const list = claims.get(key);
+    if (list) list.push(claim);
+    else claims.set(key, [claim]);
+  }
+
+  private release<T>(claims: Map<string, Claim<T>[]>, key: string, entry: ServicePortEntry): void {
+    const list = claims.get(key);
+    if (!list) return;
+    const kept = list.filter((c) => c.entry !== entry);
+    if (kept.length > 0) claims.set(key, kept);
+    else claims.delete(key);
+  }
+
+  private first<T>(list: readonly Claim<T>[] | undefined): Claim<T> | undefined {
+    let best: Claim<T> | undefined;
+    for (const c of list ?? []) if (best === undefined || claimBefore(c, best)) best = c;
+    return best;
+  }
+
+  private elect(key: string): void {
+    const winner = this.first(this.frontendClaims.get(key));
+    if (winner) this.frontendWinners.set(key, { entry: winner.entry, kind: winner.value });
+    else this.frontendWinners.delete(key);
+  }
+
+  private electNodePort(key: string): void {
+    const winner = this.first(this.nodePortClaims.get(key));
+    if (winner) this.nodePortWinners.set(key, winner.entry);
+    else this.nodePortWinners.delete(key);
+  }
+}
+
+/** Adds `by` to a multiset's count of `value`, keeping `present` the set of values counted above 0. */
+function count<T>(counts: Map<T, number>, present: Set<T>, value: T, by: 1 | -1): void {
+  const n = (counts.get(value) ?? 0) + by;
+  if (n > 0) {
+    counts.set(value, n);
+    present.add(value);
+  } else {
+    counts.delete(value);
+    present.delete(value);
+  }
+}
+
+/** Builds one family's state from scratch. `serviceCIDRs` are all ServiceCIDR ranges (both families). */
 export function buildFamilyState(
   family: Family,
   services: readonly Service[],
   slices: readonly EndpointSlice[],
   serviceCIDRs: readonly string[],
   node: StateNode,
-): FamilyState {
+): FamilyStateIndex {
   const slicesByService = new Map<string, EndpointSlice[]>();
   for (const slice of slices) {
     const owner = sliceService(slice);
@@ -277,38 +483,11 @@ export function buildFamilyState(
     if (list) list.push(slice);
     else slicesByService.set(owner, [slice]);
   }
-
-  const entries: ServicePortEntry[] = [];
+  const state = new FamilyStateIndex(family, node);
+  state.setServiceCIDRs(serviceCIDRs);
   for (const service of services) {
-    const key = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
-    entries.push(...buildEntries(service, family, slicesByService.get(key) ?? [], node));
+    const key = serviceKeyOf(service);
+    state.replaceService(key, service, slicesByService.get(key) ?? []);
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
-
-  const addressFrontends = new Map<string, AddressFrontend>();
-  const nodePorts = new Map<string, ServicePortEntry>();
-  const clusterIPs = new Set<string>();
-  const healthCheckNodePorts = new Set<number>();
-  const add = (ip: string, entry: ServicePortEntry, kind: AddressFrontend['kind']): void => {
-    const key = frontendKey(ip, entry.protocol, entry.port);
-    if (!addressFrontends.has(key)) addressFrontends.set(key, { entry, kind });
-  };
-  for (const entry of entries) {
-    clusterIPs.add(entry.clusterIP);
-    add(entry.clusterIP, entry, 'ClusterIP');
-    for (const ip of entry.externalIPs) add(ip, entry, 'ExternalIP');
-    for (const ip of entry.loadBalancerIPs) add(ip, entry, 'LoadBalancer');
-    if (entry.nodePort !== 0) {
-      const key = nodePortKey(entry.protocol, entry.nodePort);
-      if (!nodePorts.has(key)) nodePorts.set(key, entry);
-    }
-    if (entry.healthCheckNodePort !== 0) healthCheckNodePorts.add(entry.healthCheckNodePort);
-  }
-
-  const ranges: CIDR[] = [];
-  for (const text of serviceCIDRs) {
-    const cidr = parseCIDROrUndefined(text.trim());
-    if (cidr && cidrFamily(cidr) === family) ranges.push(cidr);
-  }
-  return { family, entries, addressFrontends, nodePorts, clusterIPs, healthCheckNodePorts, serviceCIDRs: ranges };
+  return state;
 }

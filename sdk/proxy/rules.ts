@@ -77,7 +77,7 @@ import {
   frontendKey,
   nodePortKey,
   type AddressFrontend,
-  type FamilyState,
+  type FamilyStateIndex,
   type ServicePortEntry,
 } from './rules-state.js';
 
@@ -145,6 +145,16 @@ export interface UDPFrontend {
   servingEndpointIPs: string[];
 }
 
+/** One Service's change for `KubeProxyRules.updateServices`. */
+export interface ServiceUpdate {
+  /** `namespace/name`. */
+  key: string;
+  /** The Service now; absent when it was deleted. */
+  service?: Service;
+  /** Its EndpointSlices now (`kubernetes.io/service-name` = its name, same namespace). */
+  slices: readonly EndpointSlice[];
+}
+
 /** `KubeProxyRules.sourceClassification` of one family. */
 export interface FamilySourceClassification {
   /** The node's addresses of the family (canonical text); with loopback, the `srcLocal` sources. */
@@ -177,15 +187,18 @@ interface NodePortAddressing {
 }
 
 interface FamilyContext {
-  readonly state: FamilyState;
+  readonly state: FamilyStateIndex;
   readonly detector: LocalDetector;
   readonly nodePorts: NodePortAddressing;
   /** The family's primary node IP (`proxier.nodeIP`), for the source-range node rule. */
   readonly primaryIP?: Address;
   /** iptables: localhost NodePorts and KUBE-FIREWALL are on (IPv4, flag on, loopback in nodePortAddresses). */
   readonly localhostNodePorts: boolean;
-  /** ipvs: addresses bound on kube-ipvs0 (service addresses that are not node addresses). */
-  readonly boundVIPs: ReadonlySet<string>;
+  /**
+   * ipvs: addresses bound on kube-ipvs0 (syncService: ClusterIPs always; externalIPs and LB IPs
+   * unless a node address has them); no address outside ipvs mode. Reads the live state.
+   */
+  readonly boundVIPs: { has(ip: string): boolean };
   /** ipvs: node IPs that carry NodePort virtual servers (no loopback, no IPv6 link-local). */
   readonly ipvsNodeIPs: ReadonlySet<string>;
 }
@@ -239,7 +252,46 @@ export class KubeProxyRules {
     this.families = { 4: this.context(4, services, slices, serviceCIDRs), 6: this.context(6, services, slices, serviceCIDRs) };
   }
 
-  /** Counts `setState` calls: a decision made under one generation may not hold under the next. */
+  /**
+   * Replaces the Services named in `updates` (`namespace/name`; `service` absent: deleted) with
+   * their EndpointSlices — kube-proxy's change trackers: the cost is the changed Services'.
+   */
+  updateServices(updates: readonly ServiceUpdate[]): void {
+    if (updates.length === 0) return;
+    this.stateGeneration++;
+    for (const family of [4, 6] as const) {
+      const state = this.families[family].state;
+      for (const u of updates) state.replaceService(u.key, u.service, u.slices);
+    }
+  }
+
+  /** Replaces the service ranges (the ranges of the ServiceCIDR objects). */
+  setServiceCIDRs(serviceCIDRs: readonly string[]): void {
+    this.stateGeneration++;
+    for (const family of [4, 6] as const) this.families[family].state.setServiceCIDRs(serviceCIDRs);
+  }
+
+  /** Whether a service port of either family has this frontend address and port, or this node port (IPVS keeps the virtual server). */
+  hasFrontend(protocol: Protocol, ip: string, port: number): boolean {
+    for (const family of [4, 6] as const) {
+      const state = this.families[family].state;
+      if (state.addressFrontends.has(frontendKey(ip, protocol, port)) || state.nodePorts.has(nodePortKey(protocol, port))) return true;
+    }
+    return false;
+  }
+
+  /** `servicePortStates` of the Services named (`namespace/name`), both families. */
+  servicePortStatesOf(keys: Iterable<string>): ServicePortState[] {
+    const out: ServicePortState[] = [];
+    for (const key of keys) {
+      for (const family of [4, 6] as const) {
+        for (const entry of this.families[family].state.entriesOf(key)) out.push(servicePortState(entry, family));
+      }
+    }
+    return out;
+  }
+
+  /** Counts state changes: a decision made under one generation may not hold under the next. */
   get generation(): number {
     return this.stateGeneration;
   }
@@ -332,17 +384,7 @@ export class KubeProxyRules {
   servicePortStates(): ServicePortState[] {
     const out: ServicePortState[] = [];
     for (const family of [4, 6] as const) {
-      for (const entry of this.families[family].state.entries) {
-        out.push({
-          servicePort: entry.name,
-          protocol: entry.protocol,
-          family,
-          frontendIPs: [entry.clusterIP, ...entry.externalIPs, ...entry.loadBalancerIPs],
-          port: entry.port,
-          ...(entry.nodePort !== 0 ? { nodePort: entry.nodePort } : {}),
-          endpoints: entry.allEndpoints.map((e) => ({ ip: e.ip, port: e.port, serving: e.serving })),
-        });
-      }
+      for (const entry of this.families[family].state.entries) out.push(servicePortState(entry, family));
     }
     return out;
   }
@@ -353,16 +395,9 @@ export class KubeProxyRules {
     const state = buildFamilyState(family, services, slices, serviceCIDRs, { name: this.node.name, ...(this.node.zone ? { zone: this.node.zone } : {}) });
     const nodeAddresses = this.nodeAddresses.filter((a) => a.family === family);
     const nodePorts = this.nodePortAddressing(family);
-    const boundVIPs = new Set<string>();
-    if (this.config.mode === 'ipvs') {
-      // syncService: ClusterIPs always; externalIPs and LB IPs unless a node address has them.
-      for (const entry of state.entries) {
-        boundVIPs.add(entry.clusterIP);
-        for (const ip of [...entry.externalIPs, ...entry.loadBalancerIPs]) {
-          if (!nodeAddresses.some((a) => a.text === ip)) boundVIPs.add(ip);
-        }
-      }
-    }
+    const nodeAddressTexts = new Set(nodeAddresses.map((a) => a.text));
+    const ipvs = this.config.mode === 'ipvs';
+    const boundVIPs = { has: (ip: string): boolean => ipvs && (state.clusterIPs.has(ip) || (state.externalFrontendIPs.has(ip) && !nodeAddressTexts.has(ip))) };
     // ipvs syncProxyRules: MatchAll = every node address but loopback and IPv6 link-local
     // (isValidForSet); otherwise GetNodeIPs without loopback.
     const ipvsNodeIPs = new Set<string>(
@@ -774,6 +809,18 @@ export class KubeProxyRules {
 }
 
 // ---------------------------------------------------------------------------- decisions
+
+function servicePortState(entry: ServicePortEntry, family: Family): ServicePortState {
+  return {
+    servicePort: entry.name,
+    protocol: entry.protocol,
+    family,
+    frontendIPs: [entry.clusterIP, ...entry.externalIPs, ...entry.loadBalancerIPs],
+    port: entry.port,
+    ...(entry.nodePort !== 0 ? { nodePort: entry.nodePort } : {}),
+    endpoints: entry.allEndpoints.map((e) => ({ ip: e.ip, port: e.port, serving: e.serving })),
+  };
+}
 
 function hasInternalEndpoints(entry: ServicePortEntry): boolean {
   return entry.hasEndpoints && (!entry.internalPolicyLocal || (entry.localEndpoints ?? []).length > 0);
