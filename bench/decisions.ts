@@ -17,6 +17,7 @@
 
 import { createCoreDecisionCache, DECISION_RECORD_BYTES, DR_DST, DR_FAMILY, DR_PORT, DR_PROTOCOL, DR_SRC } from '../sdk/engine/decisions.js';
 import { parseIPv4 } from '../sdk/model/ip.js';
+import type { EndpointSlice, Service } from '../sdk/model/types.js';
 import { nodeCoreSource } from '../sdk/node/load-node.js';
 import type { FlowTuple } from '../sdk/proxy/decision.js';
 import { createFlowLayer } from '../sdk/proxy/frame-helpers.js';
@@ -25,7 +26,20 @@ import { type FramesBenchRow, FRAMES_BATCH, framesTable, FRAMES_ENDPOINTS, FRAME
 import { sizeLabel } from './route.js';
 import { random } from './workload.js';
 
-export type DecisionsBenchRow = Omit<FramesBenchRow, 'suite'> & { suite: 'decisions' };
+/** Decisions per second, per engine. */
+export type DecisionRateRow = Omit<FramesBenchRow, 'suite'> & { suite: 'decisions' };
+
+/** The rules' control-plane cost: an incremental update against a full rebuild, in the same run (medians). */
+export interface RulesUpdateRow {
+  suite: 'decisions';
+  case: string;
+  engine: 'incremental' | 'full rebuild';
+  services: number;
+  endpoints: number;
+  microseconds: number;
+}
+
+export type DecisionsBenchRow = DecisionRateRow | RulesUpdateRow;
 
 const BATCHES = 16;
 let sink = 0;
@@ -107,15 +121,67 @@ export async function runDecisionsBench(options: { quick: boolean; log: (line: s
     ...(await measure(`${label}, raw batch (records → decision ids)`, [{ name: 'wasm', label: 'wasm', op: raw }], quick, log, row)),
   ];
   collectGarbage();
-  return rows.map((r) => ({ ...r, suite: 'decisions' as const }));
+  return [...rows.map((r) => ({ ...r, suite: 'decisions' as const })), ...rulesUpdates(cluster, services, endpoints, quick, log)];
+}
+
+/**
+ * One endpoint's readiness flipped in a 10k-service table: `KubeProxyRules.updateServices`
+ * for its Service plus the flow layer's `servicePortsChanged` (what followCluster runs per
+ * sync, without the Cluster in front) against `setState` over every object (a full rebuild),
+ * medians (2000 incremental repetitions in a quick run, 20000 in a full one, after the decision cases warmed the code; 3 / 10 rebuilds).
+ */
+function rulesUpdates(cluster: ReturnType<typeof makeCluster>, services: number, endpoints: number, quick: boolean, log: (line: string) => void): RulesUpdateRow[] {
+  const { rules, flows } = createFlowLayer(cluster.options, () => 0);
+  const allServices = cluster.options.services;
+  const allSlices = cluster.options.slices as EndpointSlice[];
+  const repetitions = quick ? 2000 : 20000;
+  const fullRepetitions = quick ? 3 : 10;
+  const incremental: number[] = [];
+  const full: number[] = [];
+  const flip = (k: number): { key: string; service: Service; slice: EndpointSlice } => {
+    const i = (k * 7919) % services;
+    const slice = structuredClone(allSlices[i]);
+    slice.endpoints[k % endpoints].conditions = { ready: k % 2 === 0 };
+    return { key: `bench/${allServices[i].metadata.name}`, service: allServices[i], slice };
+  };
+  for (let k = 0; k < repetitions; k++) {
+    const { key, service, slice } = flip(k);
+    const started = process.hrtime.bigint();
+    rules.updateServices([{ key, service, slices: [slice] }]);
+    flows.servicePortsChanged(rules.servicePortStatesOf([key]), [], false, (protocol, ip, port) => rules.hasFrontend(protocol, ip, port));
+    incremental.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  for (let k = 0; k < fullRepetitions; k++) {
+    const { slice } = flip(k);
+    const slices = allSlices.map((s, i) => (i === (k * 7919) % services ? slice : s));
+    const started = process.hrtime.bigint();
+    rules.setState(allServices, slices);
+    flows.endpointsChanged(rules.servicePortStates(), false);
+    full.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+  const label = `${sizeLabel(services)} services × ${endpoints} endpoints, kube-proxy rules: one endpoint readiness flip (rules + flow layer)`;
+  const rows: RulesUpdateRow[] = [
+    { suite: 'decisions', case: label, engine: 'incremental', services, endpoints, microseconds: median(incremental) },
+    { suite: 'decisions', case: label, engine: 'full rebuild', services, endpoints, microseconds: median(full) },
+  ];
+  log(`  ${label}: incremental ${rows[0].microseconds.toFixed(1)} µs, full rebuild ${(rows[1].microseconds / 1000).toFixed(1)} ms (medians of ${repetitions} / ${fullRepetitions})`);
+  return rows;
 }
 
 /** Table for stdout: the frames table's columns, and the raw batch against the rules' SDK call. */
-export function decisionsTable(rows: readonly DecisionsBenchRow[]): string {
+export function decisionsTable(all: readonly DecisionsBenchRow[]): string {
+  const rows = all.filter((r): r is DecisionRateRow => 'itemsPerSecond' in r);
   const asFrames = rows.map((r) => ({ ...r, suite: 'frames' as const }));
   const raw = rows.find((r) => r.case.includes('raw batch') && r.engine === 'wasm');
   const call = rows.find((r) => r.case.includes('SDK call') && r.engine === 'reference');
   const lines = [framesTable(asFrames)];
+  const updates = all.filter((r): r is RulesUpdateRow => 'microseconds' in r);
+  const incremental = updates.find((r) => r.engine === 'incremental');
+  const rebuild = updates.find((r) => r.engine === 'full rebuild');
+  if (incremental && rebuild) {
+    lines.push(`${incremental.case}: incremental ${incremental.microseconds.toFixed(1)} µs, full rebuild ${rebuild.microseconds.toFixed(0)} µs (${(rebuild.microseconds / incremental.microseconds).toFixed(0)}×)`);
+  }
   if (raw && call) {
     lines.push(`  wasm raw batch vs reference SDK call: ${(raw.itemsPerSecond / 1e6).toFixed(2)} vs ${(call.itemsPerSecond / 1e6).toFixed(2)} M decisions/s (${(raw.itemsPerSecond / call.itemsPerSecond).toFixed(1)}×)`);
   }
