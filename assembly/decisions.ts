@@ -6,7 +6,7 @@
 
 import {
   DECISION_SLOT_BYTES, DS_DST, DS_SRC, DS_PORT, DS_PROTOCOL, DS_FAMILY, DS_CLASS, DS_KIND,
-  DS_DECISION, DK_CLASS, DK_EXACT, DECISION_EXACT, SRC_LOCAL, SRC_LOOPBACK, SRC_POD,
+  DS_DECISION, DS_EPOCH, DECISION_EPOCH_BUCKETS, DK_CLASS, DK_EXACT, DECISION_EXACT, SRC_LOCAL, SRC_LOOPBACK, SRC_POD,
   DECISION_MAX_ENTRIES, DECISION_RECORD_BYTES, DR_FAMILY, DR_PROTOCOL, DR_CLASS, DR_KIND,
   DR_PORT, DR_DECISION, DR_SRC, DR_DST, DECISION_MAX_NODE_ADDRESSES, DECISION_MAX_CIDRS,
   DECISION_CIDR_BYTES, DECISION_CONFIG_BYTES,
@@ -35,6 +35,8 @@ export const decisionStaging: usize = memory.data(DECISION_RECORD_BYTES, 16);
 export const decisionConfigStaging: usize = memory.data(DECISION_CONFIG_BYTES, 16);
 /** The key being probed: the slot's bytes 0..39, built per lookup. */
 const probeKey: usize = memory.data(DECISION_SLOT_BYTES, 16);
+/** Destination epochs (layout.ts, "Destination epochs"). */
+const destinationEpochs: usize = memory.data(DECISION_EPOCH_BUCKETS << 2, 4);
 
 // Source classification, per family (index 0: IPv4, 1: IPv6): node addresses as in a slot
 // (16 bytes), detector CIDRs as (network (16), prefix length u32) of DECISION_CIDR_BYTES.
@@ -208,6 +210,30 @@ function keyHash(): u32 {
     load<u64>(slot, 32) == load<u64>(k, 32);
 }
 
+/** The epoch counter of the destination address at `address` (16 bytes). */
+// @ts-ignore: decorator
+@inline function epochOf(address: usize): usize {
+  const h = fmix32(load<u32>(address) ^ (load<u32>(address, 4) * 0xcc9e2d51) ^ (load<u32>(address, 8) * 0x1b873593) ^ (load<u32>(address, 12) * 0xe6546b64));
+  return destinationEpochs + (<usize>(h & (DECISION_EPOCH_BUCKETS - 1)) << 2);
+}
+
+/** The decision a slot holds for its destination's current epoch: 0 when empty or stale. */
+// @ts-ignore: decorator
+@inline function freshDecision(at: usize): u32 {
+  const decision = load<u32>(at, DS_DECISION);
+  return decision != 0 && load<u32>(at, DS_EPOCH) == load<u32>(epochOf(probeKey + DS_DST)) ? decision : 0;
+}
+
+/** Marks every decision kept for the staging record's destination stale. */
+export function invalidateDestination(): i32 {
+  const r = decisionStaging;
+  const family = <u32>load<u8>(r, DR_FAMILY);
+  if (family != 4 && family != 6) return ST_BAD_ARGUMENT;
+  const at = epochOf(r + DR_DST);
+  store<u32>(at, load<u32>(at) + 1);
+  return ST_OK;
+}
+
 /** The slot holding the probe key, or the empty slot where it would go. */
 function probe(): usize {
   const mask = decisionMask;
@@ -236,11 +262,11 @@ export function lookupRecord(r: usize): u32 {
   store<u8>(r, <u8>cls, DR_CLASS);
   let kind = load<u8>(exactSource + familyIndex(family)) != 0 ? DK_EXACT : DK_CLASS;
   buildKey(r, kind, cls);
-  let decision = load<u32>(probe(), DS_DECISION);
+  let decision = freshDecision(probe());
   if (decision == DECISION_EXACT) {
     kind = DK_EXACT;
     buildKey(r, kind, cls);
-    decision = load<u32>(probe(), DS_DECISION);
+    decision = freshDecision(probe());
   }
   store<u8>(r, <u8>kind, DR_KIND);
   store<u32>(r, decision, DR_DECISION);
@@ -256,6 +282,7 @@ function place(decision: u32): bool {
     decisionCount++;
   }
   store<u32>(at, decision, DS_DECISION);
+  store<u32>(at, load<u32>(epochOf(probeKey + DS_DST)), DS_EPOCH);
   return true;
 }
 

@@ -461,6 +461,11 @@ export function decisionInsert(decision: u32, exact: u32): i32 {
   return decisions.insertRecord(decisions.decisionStaging, decision, exact != 0);
 }
 
+/** Marks the decisions kept for the staging record's destination (family, address) stale: ST_OK or ST_BAD_ARGUMENT. */
+export function decisionInvalidate(): i32 {
+  return decisions.invalidateDestination();
+}
+
 /** Room for `count` batch records: ST_OK or ST_BAD_ARGUMENT. */
 export function decisionsReserveBatch(count: u32): i32 {
   return decisions.reserveDecisionBatch(count);

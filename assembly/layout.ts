@@ -942,15 +942,22 @@
 // ---------------------------------------------------------------------------------------
 // Decision slot, 48 bytes; open addressing, linear probing.
 //
-//   0                  16                 32         34   35   36   37   38   40         44   48
-//   ├──────────────────┼──────────────────┼──────────┼────┼────┼────┼────┼────┼──────────┼────┤
-//   │ destination (16) │ source (16)      │ dst port │prot│fam │cls │kind│ 0  │ decision │ 0  │
-//   └──────────────────┴──────────────────┴──────────┴────┴────┴────┴────┴────┴──────────┴────┘
+//   0                  16                 32         34   35   36   37   38   40         44         48
+//   ├──────────────────┼──────────────────┼──────────┼────┼────┼────┼────┼────┼──────────┼──────────┤
+//   │ destination (16) │ source (16)      │ dst port │prot│fam │cls │kind│ 0  │ decision │ epoch    │
+//   └──────────────────┴──────────────────┴──────────┴────┴────┴────┴────┴────┴──────────┴──────────┘
 //   key = bytes 0..39. Addresses as in a rewrite record (IPv4: host-order u32 in the first
 //   4 bytes, the rest 0; IPv6: 16 bytes, network order). kind DK_CLASS: the source field
 //   is 0 and cls holds the SRC_* class bits; kind DK_EXACT: the source field is the
 //   address, cls is 0. decision: the SDK's id (0 = empty slot); DECISION_EXACT on a class
-//   key means "this destination reads the source: look the exact key up".
+//   key means "this destination reads the source: look the exact key up". epoch: the
+//   destination's epoch when the decision was kept; a slot whose epoch differs from its
+//   destination's current one is stale (a miss; the next insert overwrites it).
+//
+// Destination epochs: DECISION_EPOCH_BUCKETS u32 counters (static), indexed by a hash of
+// the destination address. `decisionInvalidate` bumps one destination's bucket when the
+// rules changed what that address decides (a Service's frontends changed); other
+// destinations sharing the bucket only miss once more.
 
 // @ts-ignore: decorator
 @inline export const DECISION_SLOT_BYTES: u32 = 48;
@@ -971,7 +978,11 @@
 // @ts-ignore: decorator
 @inline export const DS_DECISION: u32 = 40;
 // @ts-ignore: decorator
+@inline export const DS_EPOCH: u32 = 44;
+// @ts-ignore: decorator
 @inline export const DS_KEY_BYTES: u32 = 40;
+// @ts-ignore: decorator
+@inline export const DECISION_EPOCH_BUCKETS: u32 = 4096;
 
 // @ts-ignore: decorator
 @inline export const DK_CLASS: u32 = 0;

@@ -12,8 +12,10 @@
  * packets, in every order.
  *
  * Decisions handed out are shared and frozen: every flow with the same key gets the same
- * object. The cache empties itself when the rules' state changes (`generation`) and when it
- * is full (`flushes` counts that).
+ * object. When the rules change (`generation`), the decisions kept for the destinations they
+ * changed go stale (`destinationsChangedSince`: a Service's frontend addresses), or all of
+ * them when the rules cannot say (node ports, a full `setState`); a full table empties
+ * itself (`flushes`).
  */
 
 import type { RuleDecision } from '../proxy/decision.js';
@@ -38,6 +40,7 @@ export interface DecisionCoreExports {
   decisionLookup(): number;
   decisionLookupFrame(index: number): number;
   decisionInsert(decision: number, exact: number): number;
+  decisionInvalidate(): number;
   decisionsReserveBatch(count: number): number;
   decisionBatchPtr(): number;
   decisionBatchCapacity(): number;
@@ -85,8 +88,10 @@ export interface DecisionCacheStats {
   misses: number;
   /** Times the table was emptied because it was full. */
   flushes: number;
-  /** Times it was emptied because the rules' state changed. */
+  /** Times it was emptied because the rules' state changed in ways it could not follow per destination. */
   resets: number;
+  /** Destinations whose decisions went stale because the rules changed what they decide. */
+  invalidations: number;
   /** Bytes of core memory held by the table. */
   memoryBytes: number;
 }
@@ -102,6 +107,7 @@ export class CoreDecisionCache {
   private misses = 0;
   private flushes = 0;
   private resets = 0;
+  private invalidations = 0;
   private buffer!: ArrayBuffer;
   private staging!: DataView;
   private stagingBytes!: Uint8Array;
@@ -179,20 +185,38 @@ export class CoreDecisionCache {
       misses: this.misses,
       flushes: this.flushes,
       resets: this.resets,
+      invalidations: this.invalidations,
       memoryBytes: this.core.decisionsMemoryBytes() >>> 0,
     };
   }
 
   // -------------------------------------------------------------------------- internals
 
+  /**
+   * Catches up with the rules: the decisions kept for destinations they changed go stale
+   * (`destinationsChangedSince`); when they cannot say, the cache starts over.
+   */
   private sync(): void {
-    if (this.rules.generation !== this.generation) {
+    if (this.core.memory.buffer !== this.buffer) this.makeViews();
+    if (this.rules.generation === this.generation) return;
+    const changed = this.rules.destinationsChangedSince(this.generation);
+    this.generation = this.rules.generation;
+    if (changed === undefined) {
       this.core.decisionsClear();
       this.decisions = [];
-      this.generation = this.rules.generation;
       this.resets++;
+      return;
     }
-    if (this.core.memory.buffer !== this.buffer) this.makeViews();
+    const s = this.staging;
+    for (const text of changed) {
+      const address = parseAddress(text);
+      if (!address) continue;
+      s.setUint8(DR_FAMILY, address.family);
+      if (address.ip.family === 'IPv4') writeIPv4(s, DR_DST, address.ip.address);
+      else this.stagingBytes.set(address.ip.address, DR_DST);
+      this.core.decisionInvalidate();
+    }
+    this.invalidations += changed.length;
   }
 
   private hit(id: number): RuleDecision {
@@ -205,7 +229,9 @@ export class CoreDecisionCache {
     this.misses++;
     const decision = freezeDecision(this.rules.decide(tuple));
     const exact = this.rules.readsExactSource(tuple) ? 1 : 0;
-    let status = this.core.decisionInsert(this.decisions.length + 1, exact);
+    // Stale slots are overwritten in place, their old decisions left behind here: past
+    // twice the table's keys, start over (memory stays bounded under churn).
+    let status = this.decisions.length >= 2 * this.maxEntries ? ST_NO_MEMORY : this.core.decisionInsert(this.decisions.length + 1, exact);
     if (status === ST_NO_MEMORY) {
       this.core.decisionsClear();
       this.decisions = [];

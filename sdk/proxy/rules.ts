@@ -215,6 +215,9 @@ interface Packet {
   readonly dstLocal: boolean;
 }
 
+/** Generations `destinationsChangedSince` can answer for. */
+const CHANGE_LOG_LENGTH = 64;
+
 const IPV4_ZERO_CIDR = '0.0.0.0/0';
 const IPV6_ZERO_CIDR = '::/0';
 const IPV4_LOOPBACK_START = parseAddress('127.0.0.0') as Address;
@@ -229,6 +232,11 @@ export class KubeProxyRules {
   private readonly nodeAddressTexts: ReadonlySet<string>;
   private families: Record<Family, FamilyContext>;
   private stateGeneration = 0;
+  /**
+   * What each recent generation changed: the destination addresses whose decisions may
+   * differ, or undefined for anything (`destinationsChangedSince`).
+   */
+  private changeLog: { generation: number; destinations: readonly string[] | undefined }[] = [];
 
   constructor(options: KubeProxyRulesOptions) {
     this.node = options.node;
@@ -248,7 +256,7 @@ export class KubeProxyRules {
    * `serviceCIDRs`: the ranges of the ServiceCIDR objects; default `10.96.0.0/12`.
    */
   setState(services: readonly Service[], slices: readonly EndpointSlice[], serviceCIDRs: readonly string[] = DEFAULT_SERVICE_CIDRS): void {
-    this.stateGeneration++;
+    this.logChange(undefined);
     this.families = { 4: this.context(4, services, slices, serviceCIDRs), 6: this.context(6, services, slices, serviceCIDRs) };
   }
 
@@ -258,16 +266,55 @@ export class KubeProxyRules {
    */
   updateServices(updates: readonly ServiceUpdate[]): void {
     if (updates.length === 0) return;
-    this.stateGeneration++;
+    // A Service's ports decide packets to its frontend addresses, old and new — unless node
+    // ports are involved (they answer on every local address) or a family keys decisions on
+    // exact sources (ipvs compares sources with ClusterIPs): then anything may change.
+    let destinations: Set<string> | undefined = new Set<string>();
+    const note = (entries: readonly ServicePortEntry[]): void => {
+      for (const e of entries) {
+        if (e.nodePort !== 0 || e.healthCheckNodePort !== 0) destinations = undefined;
+        destinations?.add(e.clusterIP);
+        for (const ip of e.externalIPs) destinations?.add(ip);
+        for (const ip of e.loadBalancerIPs) destinations?.add(ip);
+      }
+    };
     for (const family of [4, 6] as const) {
-      const state = this.families[family].state;
-      for (const u of updates) state.replaceService(u.key, u.service, u.slices);
+      const ctx = this.families[family];
+      if (this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented) destinations = undefined;
+      for (const u of updates) {
+        note(ctx.state.entriesOf(u.key));
+        ctx.state.replaceService(u.key, u.service, u.slices);
+        note(ctx.state.entriesOf(u.key));
+      }
     }
+    this.logChange(destinations === undefined ? undefined : [...destinations]);
+  }
+
+  /**
+   * The destination addresses whose decisions may have changed since `generation`, or
+   * undefined when any may have (or the generation is too old to tell).
+   */
+  destinationsChangedSince(generation: number): readonly string[] | undefined {
+    if (generation === this.stateGeneration) return [];
+    const first = this.changeLog.findIndex((c) => c.generation === generation + 1);
+    if (first < 0) return undefined;
+    const out = new Set<string>();
+    for (const change of this.changeLog.slice(first)) {
+      if (change.destinations === undefined) return undefined;
+      for (const d of change.destinations) out.add(d);
+    }
+    return [...out];
+  }
+
+  private logChange(destinations: readonly string[] | undefined): void {
+    this.stateGeneration++;
+    this.changeLog.push({ generation: this.stateGeneration, destinations });
+    if (this.changeLog.length > CHANGE_LOG_LENGTH) this.changeLog.splice(0, this.changeLog.length - CHANGE_LOG_LENGTH);
   }
 
   /** Replaces the service ranges (the ranges of the ServiceCIDR objects). */
   setServiceCIDRs(serviceCIDRs: readonly string[]): void {
-    this.stateGeneration++;
+    this.logChange(undefined);
     for (const family of [4, 6] as const) this.families[family].state.setServiceCIDRs(serviceCIDRs);
   }
 

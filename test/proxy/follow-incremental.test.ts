@@ -1,10 +1,13 @@
 // followCluster updates the rules per touched Service (KubeProxyRules.updateServices over
-// FamilyStateIndex.replaceService); a full rebuild from the cluster's objects is the oracle.
+// FamilyStateIndex.replaceService), and the core's decision cache over them invalidates only
+// the destinations the rules say changed; a full rebuild from the cluster's objects is the
+// oracle for both.
 // fast-check drives a Cluster through random Service / EndpointSlice changes — types,
 // shared externalIPs (frontend clashes), node ports, traffic policies, UDP ports, slices that
 // move between Services, deletions — and after every batch the followed rules and a fresh
 // `setState` over the cluster's objects must decide every packet of a pool alike and report
-// the same service ports.
+// the same service ports, and the decision cache (kept warm across batches) must answer as
+// the rebuilt rules do.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Cluster } from '../../sdk/cluster/cluster.js';
@@ -14,6 +17,12 @@ import type { FlowTuple } from '../../sdk/proxy/decision.js';
 import { followCluster } from '../../sdk/proxy/follow.js';
 import { createFlowLayer } from '../../sdk/proxy/frame-helpers.js';
 import { KubeProxyRules, type NodeView } from '../../sdk/proxy/rules.js';
+import { instantiateSync } from '@assemblyscript/loader';
+import { CoreDecisionCache, type DecisionCoreExports } from '../../sdk/engine/decisions.js';
+import { compileCore } from '../../sdk/engine/load.js';
+import { nodeCoreSource } from '../../sdk/node/load-node.js';
+
+const CORE_MODULE = await compileCore('debug', await nodeCoreSource('debug'));
 
 const NODE: NodeView = { name: 'node-a', addresses: ['192.168.0.2'], podCIDRs: ['10.1.0.0/24'] };
 const NAMES = ['a', 'b', 'c', 'd'];
@@ -115,13 +124,18 @@ describe('followCluster: incremental rules equal a full rebuild', () => {
         const { config } = parseKubeProxyConfiguration({ clusterCIDR: '10.1.0.0/16' }, { mode });
         const layer = createFlowLayer({ services: [], slices: [], node: NODE, config }, () => 0);
         const follower = followCluster(cluster, layer);
+        const cache = new CoreDecisionCache(instantiateSync<Record<string, unknown>>(CORE_MODULE, {}).exports as unknown as DecisionCoreExports, layer.rules);
         for (const batch of batches) {
           cluster.batch(() => {
             for (const op of batch) apply(cluster, op);
           });
           const full = new KubeProxyRules({ node: NODE, config });
           full.setState(cluster.listServices(), cluster.listEndpointSlices(), cluster.listServiceCIDRs().flatMap((c) => c.spec.cidrs));
-          for (const t of tuples(cluster)) expect(layer.rules.decide(t), JSON.stringify(t)).toEqual(full.decide(t));
+          for (const t of tuples(cluster)) {
+            const expected = full.decide(t);
+            expect(layer.rules.decide(t), JSON.stringify(t)).toEqual(expected);
+            expect(cache.decide(t), `cache: ${JSON.stringify(t)}`).toEqual(expected);
+          }
           const names = (r: KubeProxyRules) => r.servicePortStates().map((sp) => JSON.stringify(sp)).sort();
           expect(names(layer.rules)).toEqual(names(full));
           expect(layer.rules.udpFrontends().map((u) => JSON.stringify(u)).sort()).toEqual(full.udpFrontends().map((u) => JSON.stringify(u)).sort());
@@ -131,5 +145,28 @@ describe('followCluster: incremental rules equal a full rebuild', () => {
       }),
       { numRuns: 60, seed: 0x5eed },
     );
+  });
+
+  test('4. a change that involves no node port invalidates the touched Service\'s addresses only; the other Services\' decisions stay', async () => {
+    const cluster = new Cluster({ seed: 3 });
+    const { config } = parseKubeProxyConfiguration({ clusterCIDR: '10.1.0.0/16' }, { mode: 'iptables' });
+    const layer = createFlowLayer({ services: [], slices: [], node: NODE, config }, () => 0);
+    followCluster(cluster, layer);
+    const cache = new CoreDecisionCache(instantiateSync<Record<string, unknown>>(CORE_MODULE, {}).exports as unknown as DecisionCoreExports, layer.rules);
+    for (const [name, slice] of [['a', 's1'], ['b', 's2']] as const) {
+      apply(cluster, { op: 'service', name, type: 'ClusterIP', ports: [PORTS[0]], externalIPs: [], local: false });
+      apply(cluster, { op: 'slice', slice, owner: name, endpoints: [{ ip: '10.1.1.5', ready: true, here: false }], ports: [PORTS[0]] });
+    }
+    const to = (name: string): FlowTuple => ({ family: 4, protocol: 'TCP', srcIP: '10.1.0.9', srcPort: 40000, dstIP: cluster.getService('default', name)?.spec.clusterIP as string, dstPort: 80 });
+    cache.decide(to('a'));
+    cache.decide(to('b'));
+    const before = cache.stats();
+    apply(cluster, { op: 'slice', slice: 's1', owner: 'a', endpoints: [{ ip: '10.1.2.5', ready: true, here: false }], ports: [PORTS[0]] });
+    expect(cache.decide(to('a')).endpoints.map((e) => e.ip)).toEqual(['10.1.2.5']);
+    expect(cache.decide(to('b')).endpoints.map((e) => e.ip)).toEqual(['10.1.1.5']);
+    const after = cache.stats();
+    expect(after.resets).toBe(before.resets);
+    expect(after.invalidations - before.invalidations).toBe(1);
+    expect([after.misses - before.misses, after.hits - before.hits]).toEqual([1, 1]);
   });
 });
