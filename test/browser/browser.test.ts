@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('browser entry in Chromium', () => {
-  it('01 loads the core by URL, routes the seed, and follows an EndpointSlice change', async () => {
+  it('01 loads the core by URL, routes the seed, follows an EndpointSlice change, and runs createKubeProxy with the decision cache', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -68,6 +68,13 @@ describe('browser entry in Chromium', () => {
     expect(result.after).toEqual({ verdict: 'REJECT', servicePort: 'default/sleep-2', masquerade: false });
     expect(result.dataPlane).toBe('wasm');
     expect(requested.some((p) => p.endsWith('.wasm'))).toBe(true);
+
+    // createKubeProxy: nftables semantics; the second pod's first packet is a decision-cache hit.
+    const kube = result.kube as Record<string, { verdict?: string; endpoint?: { ip: string }; reason?: string; hits?: number; misses?: number }>;
+    expect(kube.first).toMatchObject({ flow: 'new', verdict: 'DNAT', servicePort: 'default/numbers-api:', endpoint: { ip: '10.1.0.47', port: 80 }, masquerade: false });
+    expect(kube.second).toMatchObject({ verdict: 'DNAT', endpoint: { ip: '10.1.0.47', port: 80 } });
+    expect(kube.emptied).toMatchObject({ verdict: 'REJECT', reason: 'no endpoints' });
+    expect(kube.decisions).toMatchObject({ hits: 1, misses: 2 });
     await page.close();
   });
 });
