@@ -8,7 +8,9 @@
 // and counters. The SDK (sdk/engine/frames.ts) installs, refreshes, reads and removes keys
 // to mirror FlowProcessor's conntrack table; the core never decides a translation of its
 // own. Everything a fast-path packet needs is in its key's 64-byte slot (IPv4), so a packet
-// touches one cache line of the table.
+// touches one cache line of the table (two when its key is not in its home slot). IPv4 keys
+// and rewrites are kept in packet byte order (layout.ts): the kernel hashes, compares and
+// writes a frame's words as they load; the control calls swap the staged host-order values.
 //
 // Tables: one per family (IPv4 slots 64 B, IPv6 slots 128 B), open addressing with linear
 // probing over a power-of-two slot array, at most half full, deletion by backward shift
@@ -47,12 +49,21 @@ export const flowKeyStaging: usize = memory.data(FLOW_KEY_STAGING_BYTES, 16);
 // Bytes 8..15 of a key compared as one u64: ports and protocol (bytes 8..12 of an IPv4
 // slot, 32..36 of an IPv6 slot).
 // @ts-ignore: decorator
-@inline const KEY_TAIL_MASK: u64 = 0x0000_00ff_ffff_ffff;
+@inline export const KEY_TAIL_MASK: u64 = 0x0000_00ff_ffff_ffff;
+
+/**
+ * `source port | destination port << 16` with the bytes of each port swapped: host order
+ * (the staging and parsed records) ↔ packet order (IPv4 slots), either way.
+ */
+// @ts-ignore: decorator
+@inline export function swapPortBytes(ports: u32): u32 {
+  return rotr<u32>(bswap<u32>(ports), 16);
+}
 
 // ---------------------------------------------------------------------------------------
 // Hashes
 
-/** Home hash of an IPv4 key; the flow hash of the route kernel over the same words. */
+/** Home hash of an IPv4 key (packet order); the flow hash of the route kernel over the same words. */
 // @ts-ignore: decorator
 @inline export function flow4Hash(src: u32, dst: u32, ports: u32, protocol: u32): u32 {
   return flowHash(src, dst, ports, protocol);
@@ -78,32 +89,35 @@ export const flowKeyStaging: usize = memory.data(FLOW_KEY_STAGING_BYTES, 16);
 // Lookup (the kernel inlines these; home and probe are split so that a kernel can touch the
 // home slots of several packets before it probes any)
 
-/** Home slot of an IPv4 key (where its probe run starts). */
+/** Home slot of an IPv4 key, packet order (where its probe run starts). */
 // @ts-ignore: decorator
 @inline export function home4(src: u32, dst: u32, ports: u32, protocol: u32): usize {
   return flow4Base + (<usize>(flow4Hash(src, dst, ports, protocol) & flow4Mask) << FLOW4_SHIFT);
 }
 
-/** Slot of the IPv4 key, probing from its home slot `at`, or 0. */
+/** The IPv4 slot after `at` (the first after the last). */
 // @ts-ignore: decorator
-@inline export function probe4(at: usize, src: u32, dst: u32, ports: u32, protocol: u32): usize {
-  const base = flow4Base;
-  const mask = flow4Mask;
-  const head = <u64>src | (<u64>dst << 32);
-  const tail = <u64>ports | (<u64>protocol << 32);
-  let slot = <u32>((at - base) >>> FLOW4_SHIFT);
+@inline export function next4(at: usize): usize {
+  return flow4Base + ((at - flow4Base + FLOW4_BYTES) & (<usize>flow4Mask << FLOW4_SHIFT));
+}
+
+/**
+ * Slot of the IPv4 key `head` (source | destination << 32) and `tail` (ports | protocol
+ * << 32), packet order, probing from its home slot `at`, or 0.
+ */
+// @ts-ignore: decorator
+@inline export function probe4(at: usize, head: u64, tail: u64): usize {
   while (true) {
     if (load<u32>(at, FLOW4_TOKEN) == 0) return 0;
     if (load<u64>(at, FLOW4_SRC) == head && (load<u64>(at, FLOW4_PORTS) & KEY_TAIL_MASK) == tail) return at;
-    slot = (slot + 1) & mask;
-    at = base + (<usize>slot << FLOW4_SHIFT);
+    at = next4(at);
   }
 }
 
-/** Slot of the IPv4 key, or 0. */
+/** Slot of the IPv4 key, packet order, or 0. */
 // @ts-ignore: decorator
 @inline export function find4(src: u32, dst: u32, ports: u32, protocol: u32): usize {
-  return probe4(home4(src, dst, ports, protocol), src, dst, ports, protocol);
+  return probe4(home4(src, dst, ports, protocol), <u64>src | (<u64>dst << 32), <u64>ports | (<u64>protocol << 32));
 }
 
 /** Home slot of an IPv6 key whose source and destination are the 32 bytes at `addresses`. */
@@ -112,17 +126,20 @@ export const flowKeyStaging: usize = memory.data(FLOW_KEY_STAGING_BYTES, 16);
   return flow6Base + (<usize>(flow6Hash(addresses, ports, protocol) & flow6Mask) << FLOW6_SHIFT);
 }
 
+/** The IPv6 slot after `at` (the first after the last). */
+// @ts-ignore: decorator
+@inline export function next6(at: usize): usize {
+  return flow6Base + ((at - flow6Base + FLOW6_BYTES) & (<usize>flow6Mask << FLOW6_SHIFT));
+}
+
 /** Slot of the IPv6 key, probing from its home slot `at`, or 0. */
 // @ts-ignore: decorator
 @inline export function probe6(at: usize, addresses: usize, ports: u32, protocol: u32): usize {
-  const base = flow6Base;
-  const mask = flow6Mask;
   const tail = <u64>ports | (<u64>protocol << 32);
   const a0 = load<u64>(addresses);
   const a1 = load<u64>(addresses, 8);
   const a2 = load<u64>(addresses, 16);
   const a3 = load<u64>(addresses, 24);
-  let slot = <u32>((at - base) >>> FLOW6_SHIFT);
   while (true) {
     if (load<u32>(at, FLOW6_TOKEN) == 0) return 0;
     if (
@@ -130,8 +147,7 @@ export const flowKeyStaging: usize = memory.data(FLOW_KEY_STAGING_BYTES, 16);
       load<u64>(at, FLOW6_DST) == a2 && load<u64>(at, FLOW6_DST + 8) == a3 &&
       (load<u64>(at, FLOW6_PORTS) & KEY_TAIL_MASK) == tail
     ) return at;
-    slot = (slot + 1) & mask;
-    at = base + (<usize>slot << FLOW6_SHIFT);
+    at = next6(at);
   }
 }
 
@@ -192,7 +208,7 @@ function findStaged(): usize {
   const ports = load<u32>(s, FK_PORTS);
   const protocol = <u32>load<u8>(s, FK_PROTOCOL);
   if (flow4Base == 0) return 0;
-  if (family == 4) return find4(load<u32>(s, FK_SRC), load<u32>(s, FK_DST), ports, protocol);
+  if (family == 4) return find4(bswap<u32>(load<u32>(s, FK_SRC)), bswap<u32>(load<u32>(s, FK_DST)), swapPortBytes(ports), protocol);
   if (family == 6) return find6(s + FK_SRC, ports, protocol); // FK_DST follows FK_SRC
   return 0;
 }
@@ -209,9 +225,9 @@ function writeValue4(at: usize): void {
   const s = flowKeyStaging;
   store<u8>(at, load<u8>(s, FK_DIRECTION), FLOW4_DIRECTION);
   store<u8>(at, load<u8>(s, FK_NAT_FLAGS), FLOW4_NAT_FLAGS);
-  store<u32>(at, load<u32>(s, FK_NEW_SRC), FLOW4_NEW_SRC);
-  store<u32>(at, load<u32>(s, FK_NEW_DST), FLOW4_NEW_DST);
-  store<u32>(at, load<u32>(s, FK_NEW_PORTS), FLOW4_NEW_PORTS);
+  store<u32>(at, bswap<u32>(load<u32>(s, FK_NEW_SRC)), FLOW4_NEW_SRC);
+  store<u32>(at, bswap<u32>(load<u32>(s, FK_NEW_DST)), FLOW4_NEW_DST);
+  store<u32>(at, swapPortBytes(load<u32>(s, FK_NEW_PORTS)), FLOW4_NEW_PORTS);
   store<u32>(at, load<u32>(s, FK_TOKEN), FLOW4_TOKEN);
   store<f64>(at, load<f64>(s, FK_DEADLINE), FLOW4_DEADLINE);
   store<f64>(at, load<f64>(s, FK_TIMEOUT), FLOW4_TIMEOUT);
@@ -251,15 +267,16 @@ export function insertStaged(): i32 {
   const protocol = <u32>load<u8>(s, FK_PROTOCOL);
   if (family == 4) {
     if (flow4Count >= flow4Limit) return ST_NO_MEMORY;
-    const src = load<u32>(s, FK_SRC);
-    const dst = load<u32>(s, FK_DST);
-    let slot = flow4Hash(src, dst, ports, protocol) & flow4Mask;
+    const src = bswap<u32>(load<u32>(s, FK_SRC));
+    const dst = bswap<u32>(load<u32>(s, FK_DST));
+    const ports4 = swapPortBytes(ports);
+    let slot = flow4Hash(src, dst, ports4, protocol) & flow4Mask;
     while (load<u32>(flow4Base + (<usize>slot << FLOW4_SHIFT), FLOW4_TOKEN) != 0) slot = (slot + 1) & flow4Mask;
     const at = flow4Base + (<usize>slot << FLOW4_SHIFT);
     memory.fill(at, 0, FLOW4_BYTES);
     store<u32>(at, src, FLOW4_SRC);
     store<u32>(at, dst, FLOW4_DST);
-    store<u32>(at, ports, FLOW4_PORTS);
+    store<u32>(at, ports4, FLOW4_PORTS);
     store<u8>(at, <u8>protocol, FLOW4_PROTOCOL);
     writeValue4(at);
     flow4Count++;

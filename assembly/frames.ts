@@ -53,7 +53,7 @@ import {
   PARSE_SKIP_IPV4_CHECKSUM, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_IPV4, NAT_NOT_PARSED,
   NAT_BAD_RECORD, NAT_SRC_ADDR, NAT_DST_ADDR, NAT_SRC_PORT, NAT_DST_PORT,
 } from "./packet";
-import { home4, home6, probe4, probe6, flow4Base } from "./flowcache";
+import { home4, home6, next4, next6, probe4, probe6, flow4Base, swapPortBytes, KEY_TAIL_MASK } from "./flowcache";
 import { wordDelta, applyDelta } from "./checksum";
 import { ST_OK } from "./status";
 
@@ -123,14 +123,22 @@ export function usableFrames(): u32 {
 // UDP, on Ethernet without a VLAN tag or raw IP. Accepts a frame only when `parseFrame`
 // would parse it with reason PARSE_OK and the same fields; anything else returns false
 // and goes the general way.
+//
+// Both take the packet's words as they load (little-endian, so byte-swapped) and swap
+// nothing: an IPv4 key and its rewrite are kept in packet byte order (layout.ts), and the
+// one's complement arithmetic of the checksums gives the same bytes on swapped words
+// (RFC 1071 §2(B): the sum of swapped words is the swapped sum, carries included).
 
-// Scratch per frame of a group (GROUP_ENTRY bytes):
-//   0 home slot (stage 1), then the key's slot or 0 (stage 2); 4 a touched word;
-//   8 source, 12 destination (IPv4, host order); 16 ports; 20 protocol; 21 family;
-//   22 quick (1: parsed by `quickParse`, whose fields are here; 0: the parsed record has
-//   them); 24 l3 offset; 26 l4 offset; 28 IP end.
+// Scratch per frame of a group (GROUP_ENTRY bytes), written by stage 1 unless noted:
+//   0 home slot, then (stage 3) the key's slot or 0; 4 IPv4 header (quick); 8 the key as
+//   an IPv4 slot holds it: source, destination, ports, protocol (IPv6: ports and protocol
+//   as its slot holds them, the addresses stay in the parsed record); 21 family; 22 quick
+//   (1: parsed by `quickParse`; 0: the parsed record has the fields); 24 IP bytes; 28 the
+//   slot after the home slot.
 // @ts-ignore: decorator
-@inline const GROUP: u32 = 8;
+@inline const GROUP: u32 = 64;
+// @ts-ignore: decorator
+@inline const GROUP_FIRST: u32 = 8;
 // @ts-ignore: decorator
 @inline const GROUP_ENTRY: u32 = 32;
 // @ts-ignore: decorator
@@ -166,11 +174,10 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
   }
   const total = be16(ip + 2);
   if (total < 20 || total > length - l3) return false;
-  if ((be16(ip + 6) & 0x3fff) != 0) return false; // MF or a fragment offset
+  if ((load<u16>(ip, 6) & 0xff3f) != 0) return false; // MF or a fragment offset (bits 0x3fff, read little-endian)
   const protocol = <u32>load<u8>(ip, 9);
-  const l4 = l3 + 20;
   const avail = total - 20;
-  const t = p + l4;
+  const t = ip + 20;
   if (protocol == PROTO_TCP) {
     if (avail < 20) return false;
     const dataOffset = (<u32>load<u8>(t, 12) >> 4) << 2;
@@ -183,50 +190,48 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
   } else {
     return false;
   }
-  store<u32>(e, bswap<u32>(load<u32>(ip, 12)), 8);
-  store<u32>(e, bswap<u32>(load<u32>(ip, 16)), 12);
-  store<u32>(e, be16(t) | (be16(t + 2) << 16), 16);
+  store<u32>(e, <u32>ip, 4);
+  store<u64>(e, load<u64>(ip, 12), 8); // source, destination
+  store<u32>(e, load<u32>(t), 16); // source port, destination port
   store<u8>(e, <u8>protocol, 20);
   store<u8>(e, 4, 21);
   store<u8>(e, 1, 22);
-  store<u16>(e, <u16>l3, 24);
-  store<u16>(e, <u16>l4, 26);
-  store<u32>(e, l3 + total, 28);
+  store<u32>(e, total, 24);
   return true;
 }
 
-/** Replaces the big-endian word at `at` with `value`; the checksum delta. */
+/** Replaces the 16-bit word at `at` with `value` (both as loaded); the checksum delta. */
 // @ts-ignore: decorator
 @inline function putWord(at: usize, value: u32): u32 {
-  const delta = wordDelta(be16(at), value);
-  store<u16>(at, bswap<u16>(<u16>value));
+  const delta = wordDelta(<u32>load<u16>(at), value);
+  store<u16>(at, <u16>value);
   return delta;
 }
 
-/** Replaces the IPv4 address at `at` with `value` (host order); the checksum delta. */
+/** Replaces the IPv4 address at `at` with `value` (as loaded); the checksum delta. */
 // @ts-ignore: decorator
 @inline function putAddress(at: usize, value: u32): u32 {
-  const old = bswap<u32>(load<u32>(at));
-  store<u32>(at, bswap<u32>(value));
+  const old = load<u32>(at);
+  store<u32>(at, value);
   return wordDelta(old >>> 16, value >>> 16) + wordDelta(old & 0xffff, value & 0xffff);
 }
 
 /** Applies `delta` to the checksum at `at` (RFC 1624 eqn. 3; UDP sends a 0 result as 0xffff). */
 // @ts-ignore: decorator
 @inline function fixChecksum(at: usize, delta: u32, udp: bool): void {
-  let next = applyDelta(be16(at), delta);
-  if (udp && next == 0) next = 0xffff;
-  store<u16>(at, bswap<u16>(<u16>next));
+  let next = applyDelta(<u32>load<u16>(at), delta);
+  if (udp && next == 0) next = 0xffff; // 0 and 0xffff read the same in either byte order
+  store<u16>(at, <u16>next);
 }
 
 /**
- * `rewriteFrame` for a quick-parsed frame and an IPv4 key (slot `at`): the same words,
- * the same deltas, the same checksum updates in the same order; always NAT result 0.
+ * `rewriteFrame` for a quick-parsed frame (IPv4 header at `ip`) and an IPv4 key (slot
+ * `at`): the same words, the same deltas, the same checksum updates in the same order;
+ * always NAT result 0.
  */
 // @ts-ignore: decorator
-@inline function quickRewrite(p: usize, e: usize, at: usize, natFlags: u32): void {
-  const ip = p + <usize>load<u16>(e, 24);
-  const t = p + <usize>load<u16>(e, 26);
+@inline function quickRewrite(ip: usize, protocol: u32, at: usize, natFlags: u32): void {
+  const t = ip + 20;
   let addressDelta: u32 = 0;
   if ((natFlags & NAT_SRC_ADDR) != 0) addressDelta += putAddress(ip + 12, load<u32>(at, FLOW4_NEW_SRC));
   if ((natFlags & NAT_DST_ADDR) != 0) addressDelta += putAddress(ip + 16, load<u32>(at, FLOW4_NEW_DST));
@@ -235,7 +240,7 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
   let portDelta: u32 = 0;
   if ((natFlags & NAT_SRC_PORT) != 0) portDelta += putWord(t, ports & 0xffff);
   if ((natFlags & NAT_DST_PORT) != 0) portDelta += putWord(t + 2, ports >>> 16);
-  if (load<u8>(e, 20) == PROTO_TCP) {
+  if (protocol == PROTO_TCP) {
     fixChecksum(t + 16, addressDelta + portDelta, false);
   } else if (load<u16>(t, 6) != 0) {
     fixChecksum(t + 6, addressDelta + portDelta, true); // UDP over IPv4 without a checksum keeps none
@@ -245,14 +250,19 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
 // ---------------------------------------------------------------------------------------
 // The kernel
 //
-// Frames go through it in groups of GROUP, in three stages, so that the table misses of a
-// group overlap (as the route kernel, route.ts, overlaps those of 4 packets):
-//  1. parse and screen each frame in order, up to the first that must punt, and touch its
-//     key's home slot;
-//  2. probe each frame's key (the slot is there by now, or its next one is on the way);
-//  3. in order, check the key's timer and forward the frame, or punt it.
-// Stage 3 reads the slots afresh, so two frames of one flow in a group see each other's
-// refresh; stages 1 and 2 write nothing but the parsed records and the scratch.
+// Frames go through it in groups, in stages, so that the table misses of a group overlap:
+//  1. parse and screen each frame in order, up to the first that must punt, and hash its
+//     key to its home slot;
+//  2. load a word of every home slot and of the slot after it, back to back. WebAssembly
+//     has no prefetch: these loads are it, issued together so that their cache misses and
+//     page walks are in flight together. At half load a key is in its home slot three
+//     times in four and in the next one most other times (a slot is a cache line);
+//  3. probe each frame's key (its lines are there by now);
+//  4. in order, check the key's timer and forward the frame, or punt it.
+// Stage 4 reads the slots afresh, so two frames of one flow in a group see each other's
+// refresh; the earlier stages write nothing but the parsed records and the scratch.
+// Groups start at GROUP_FIRST frames and double up to GROUP: a frame that punts ends the
+// call, and with it its group, whose later frames were screened and looked up in vain.
 
 /** Stage 1 for frame `i` into scratch entry `e`: 0, or the PUNT_* reason. */
 // @ts-ignore: decorator
@@ -279,11 +289,18 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
     } else if (protocol != PROTO_UDP && protocol != PROTO_SCTP) {
       return PUNT_PROTOCOL;
     }
-    store<u32>(e, load<u32>(rec, PARSED_SRC), 8);
-    store<u32>(e, load<u32>(rec, PARSED_DST), 12);
-    store<u32>(e, load<u32>(rec, PARSED_SRC_PORT), 16); // source port | destination port << 16
+    const family = load<u8>(rec, PARSED_FAMILY);
+    const ports = load<u32>(rec, PARSED_SRC_PORT); // source port | destination port << 16
+    if (family == 4) {
+      store<u32>(e, bswap<u32>(load<u32>(rec, PARSED_SRC)), 8);
+      store<u32>(e, bswap<u32>(load<u32>(rec, PARSED_DST)), 12);
+      store<u32>(e, swapPortBytes(ports), 16);
+    } else {
+      store<u32>(e, ports, 16);
+    }
     store<u8>(e, <u8>protocol, 20);
-    store<u8>(e, load<u8>(rec, PARSED_FAMILY), 21);
+    store<u8>(e, family, 21);
+    store<u32>(e, load<u32>(rec, PARSED_IP_END) - <u32>load<u16>(rec, PARSED_L3_OFFSET), 24);
   }
   const now = load<f64>(frameTimes + (<usize>i << 3));
   if (!(now < horizon)) return PUNT_EXPIRY;
@@ -291,100 +308,102 @@ const groupScratch: usize = memory.data(GROUP * GROUP_ENTRY, 16);
   if (flow4Base == 0) return PUNT_MISS;
   const ports = load<u32>(e, 16);
   const protocol = <u32>load<u8>(e, 20);
-  let home: usize;
   if (load<u8>(e, 21) == 4) {
-    home = home4(load<u32>(e, 8), load<u32>(e, 12), ports, protocol);
-    store<u32>(e, load<u32>(home, FLOW4_TOKEN), 4);
+    const home = home4(load<u32>(e, 8), load<u32>(e, 12), ports, protocol);
+    store<u32>(e, <u32>home);
+    store<u32>(e, <u32>next4(home), 28);
   } else {
-    home = home6(parsedRecords + <usize>i * PARSED_BYTES + PARSED_SRC, ports, protocol); // PARSED_DST follows
-    store<u32>(e, load<u32>(home, FLOW6_TOKEN), 4);
+    const home = home6(parsedRecords + <usize>i * PARSED_BYTES + PARSED_SRC, ports, protocol); // PARSED_DST follows
+    store<u32>(e, <u32>home);
+    store<u32>(e, <u32>next6(home), 28);
   }
-  store<u32>(e, <u32>home);
   return 0;
 }
 
-/** Stage 2 for frame `i`: its key's slot, or 0, into scratch entry `e`. */
+/** Stage 3 for frame `i`: its key's slot, or 0, into scratch entry `e`. */
 // @ts-ignore: decorator
 @inline function probe(i: u32, e: usize): void {
   const home = <usize>load<u32>(e);
-  const ports = load<u32>(e, 16);
-  const protocol = <u32>load<u8>(e, 20);
   const at = load<u8>(e, 21) == 4
-    ? probe4(home, load<u32>(e, 8), load<u32>(e, 12), ports, protocol)
-    : probe6(home, parsedRecords + <usize>i * PARSED_BYTES + PARSED_SRC, ports, protocol);
+    ? probe4(home, load<u64>(e, 8), load<u64>(e, 16) & KEY_TAIL_MASK)
+    : probe6(home, parsedRecords + <usize>i * PARSED_BYTES + PARSED_SRC, load<u32>(e, 16), <u32>load<u8>(e, 20));
   store<u32>(e, <u32>at);
 }
 
-/** Stage 3 for frame `i`: forwards it (0) or returns the PUNT_* reason. */
+/**
+ * Stage 4 for frame `i`: forwards it (0) stamped `sequence`, or returns the PUNT_*
+ * reason. The IPv6 and the general IPv4 ways are functions of their own, out of the way
+ * of the quick one.
+ */
 // @ts-ignore: decorator
-@inline function forward(i: u32, e: usize): u32 {
+@inline function forward(i: u32, e: usize, sequence: u32): u32 {
   const at = <usize>load<u32>(e);
   if (at == 0) return PUNT_MISS;
-  const v4 = load<u8>(e, 21) == 4;
-  const deadlineAt = at + (v4 ? FLOW4_DEADLINE : FLOW6_DEADLINE);
+  if (load<u8>(e, 21) != 4) return forward6(i, e, at, sequence);
   const now = load<f64>(frameTimes + (<usize>i << 3));
-  const deadline = load<f64>(deadlineAt);
-  const timeout = load<f64>(at + (v4 ? FLOW4_TIMEOUT : FLOW6_TIMEOUT));
+  const deadline = load<f64>(at, FLOW4_DEADLINE);
+  const timeout = load<f64>(at, FLOW4_TIMEOUT);
   if (!(now < deadline && now + timeout >= deadline)) return PUNT_TIMER;
-
-  const desc = descriptors + <usize>i * FRAME_DESC_BYTES;
-  const p = packetArea + load<u32>(desc, FRAME_OFFSET);
-  let direction: u32;
-  let natFlags: u32;
-  let token: u32;
+  const natFlags = <u32>load<u8>(at, FLOW4_NAT_FLAGS);
   let natResult: u32 = 0;
-  let ipBytes: u64;
-  if (v4) {
-    direction = <u32>load<u8>(at, FLOW4_DIRECTION);
-    natFlags = <u32>load<u8>(at, FLOW4_NAT_FLAGS);
-    token = load<u32>(at, FLOW4_TOKEN);
-  } else {
-    direction = <u32>load<u8>(at, FLOW6_DIRECTION);
-    natFlags = <u32>load<u8>(at, FLOW6_NAT_FLAGS);
-    token = load<u32>(at, FLOW6_TOKEN);
+  if (natFlags != 0) {
+    if (load<u8>(e, 22) != 0) quickRewrite(<usize>load<u32>(e, 4), <u32>load<u8>(e, 20), at, natFlags);
+    else natResult = rewrite4(i, at, natFlags);
   }
-  if (load<u8>(e, 22) != 0) {
-    if (natFlags != 0) quickRewrite(p, e, at, natFlags);
-    ipBytes = <u64>(load<u32>(e, 28) - <u32>load<u16>(e, 24));
-  } else {
-    const rec = parsedRecords + <usize>i * PARSED_BYTES;
-    if (natFlags != 0) {
-      const rw = rewriteScratch;
-      store<u32>(rw, natFlags, REWRITE_FLAGS);
-      if (v4) {
-        store<u32>(rw, load<u32>(at, FLOW4_NEW_PORTS), REWRITE_SRC_PORT);
-        store<u32>(rw, load<u32>(at, FLOW4_NEW_SRC), REWRITE_SRC);
-        store<u32>(rw, load<u32>(at, FLOW4_NEW_DST), REWRITE_DST);
-      } else {
-        store<u32>(rw, load<u32>(at, FLOW6_NEW_PORTS), REWRITE_SRC_PORT);
-        memory.copy(rw + REWRITE_SRC, at + FLOW6_NEW_SRC, 16);
-        memory.copy(rw + REWRITE_DST, at + FLOW6_NEW_DST, 16);
-      }
-      natResult = rewriteFrame(p, load<u32>(desc, FRAME_LENGTH), rec, rw);
-    }
-    ipBytes = <u64>(load<u32>(rec, PARSED_IP_END) - <u32>load<u16>(rec, PARSED_L3_OFFSET));
-  }
-
-  store<f64>(deadlineAt, now + timeout);
-  stamp += 2;
-  if (v4) {
-    store<u32>(at, stamp, FLOW4_SEQUENCE);
-    store<u32>(at, load<u32>(at, FLOW4_PACKETS) + 1, FLOW4_PACKETS);
-    store<u64>(at, load<u64>(at, FLOW4_BYTES_COUNT) + ipBytes, FLOW4_BYTES_COUNT);
-  } else {
-    store<u32>(at, stamp, FLOW6_SEQUENCE);
-    store<u32>(at, load<u32>(at, FLOW6_PACKETS) + 1, FLOW6_PACKETS);
-    store<u64>(at, load<u64>(at, FLOW6_BYTES_COUNT) + ipBytes, FLOW6_BYTES_COUNT);
-  }
-  if (now > timeFloor) timeFloor = now;
-  store<u64>(frameVerdicts + (<usize>i << FRAME_VERDICT_SHIFT), <u64>FRAME_FAST | (<u64>direction << 16) | (<u64>natResult << 24) | (<u64>token << 32), FRAME_VERDICT_OUTCOME);
-  bump(FRAME_COUNTER_FAST_PACKETS, 1);
-  bump(FRAME_COUNTER_FAST_BYTES, ipBytes);
+  store<f64>(at, now + timeout, FLOW4_DEADLINE);
+  store<u32>(at, sequence, FLOW4_SEQUENCE);
+  store<u32>(at, load<u32>(at, FLOW4_PACKETS) + 1, FLOW4_PACKETS);
+  store<u64>(at, load<u64>(at, FLOW4_BYTES_COUNT) + <u64>load<u32>(e, 24), FLOW4_BYTES_COUNT);
+  storeFastVerdict(i, <u32>load<u8>(at, FLOW4_DIRECTION), natResult, load<u32>(at, FLOW4_TOKEN));
   return 0;
 }
 
-/** Hands frame `i` to the slow path: full parsed record, verdict record, counter, time floor. */
-function punt(i: u32, e: usize, reason: u32, parseFlags: u32): u32 {
+// @ts-ignore: decorator
+@inline function storeFastVerdict(i: u32, direction: u32, natResult: u32, token: u32): void {
+  store<u64>(frameVerdicts + (<usize>i << FRAME_VERDICT_SHIFT), <u64>FRAME_FAST | (<u64>direction << 16) | (<u64>natResult << 24) | (<u64>token << 32), FRAME_VERDICT_OUTCOME);
+}
+
+/** `rewriteFrame` on frame `i` (parsed into its record) with the rewrite of IPv4 slot `at`; the NAT_* result. */
+function rewrite4(i: u32, at: usize, natFlags: u32): u32 {
+  const rw = rewriteScratch;
+  store<u32>(rw, natFlags, REWRITE_FLAGS);
+  store<u32>(rw, swapPortBytes(load<u32>(at, FLOW4_NEW_PORTS)), REWRITE_SRC_PORT);
+  store<u32>(rw, bswap<u32>(load<u32>(at, FLOW4_NEW_SRC)), REWRITE_SRC);
+  store<u32>(rw, bswap<u32>(load<u32>(at, FLOW4_NEW_DST)), REWRITE_DST);
+  const desc = descriptors + <usize>i * FRAME_DESC_BYTES;
+  return rewriteFrame(packetArea + load<u32>(desc, FRAME_OFFSET), load<u32>(desc, FRAME_LENGTH), parsedRecords + <usize>i * PARSED_BYTES, rw);
+}
+
+/** Stage 4 for frame `i` with an IPv6 key (slot `at`): `forward` for that family. */
+function forward6(i: u32, e: usize, at: usize, sequence: u32): u32 {
+  const now = load<f64>(frameTimes + (<usize>i << 3));
+  const deadline = load<f64>(at, FLOW6_DEADLINE);
+  const timeout = load<f64>(at, FLOW6_TIMEOUT);
+  if (!(now < deadline && now + timeout >= deadline)) return PUNT_TIMER;
+  const natFlags = <u32>load<u8>(at, FLOW6_NAT_FLAGS);
+  let natResult: u32 = 0;
+  if (natFlags != 0) {
+    const rw = rewriteScratch;
+    store<u32>(rw, natFlags, REWRITE_FLAGS);
+    store<u32>(rw, load<u32>(at, FLOW6_NEW_PORTS), REWRITE_SRC_PORT);
+    memory.copy(rw + REWRITE_SRC, at + FLOW6_NEW_SRC, 16);
+    memory.copy(rw + REWRITE_DST, at + FLOW6_NEW_DST, 16);
+    const desc = descriptors + <usize>i * FRAME_DESC_BYTES;
+    natResult = rewriteFrame(packetArea + load<u32>(desc, FRAME_OFFSET), load<u32>(desc, FRAME_LENGTH), parsedRecords + <usize>i * PARSED_BYTES, rw);
+  }
+  store<f64>(at, now + timeout, FLOW6_DEADLINE);
+  store<u32>(at, sequence, FLOW6_SEQUENCE);
+  store<u32>(at, load<u32>(at, FLOW6_PACKETS) + 1, FLOW6_PACKETS);
+  store<u64>(at, load<u64>(at, FLOW6_BYTES_COUNT) + <u64>load<u32>(e, 24), FLOW6_BYTES_COUNT);
+  storeFastVerdict(i, <u32>load<u8>(at, FLOW6_DIRECTION), natResult, load<u32>(at, FLOW6_TOKEN));
+  return 0;
+}
+
+/**
+ * Hands frame `i` to the slow path: full parsed record, verdict record, counter. The time
+ * floor becomes the later of `floor` (the frames before it) and its time.
+ */
+function punt(i: u32, e: usize, reason: u32, parseFlags: u32, floor: f64): u32 {
   if (load<u8>(e, 22) != 0) {
     const desc = descriptors + <usize>i * FRAME_DESC_BYTES;
     parseFrame(packetArea + load<u32>(desc, FRAME_OFFSET), load<u32>(desc, FRAME_LENGTH), <u32>load<u16>(desc, FRAME_LINK_TYPE), parseFlags, parsedRecords + <usize>i * PARSED_BYTES);
@@ -392,31 +411,68 @@ function punt(i: u32, e: usize, reason: u32, parseFlags: u32): u32 {
   store<u64>(frameVerdicts + (<usize>i << FRAME_VERDICT_SHIFT), <u64>FRAME_PUNT | (<u64>reason << 8), FRAME_VERDICT_OUTCOME);
   bump(FRAME_COUNTER_PUNTS + reason, 1);
   const now = load<f64>(frameTimes + (<usize>i << 3));
-  if (now > timeFloor) timeFloor = now;
+  timeFloor = now > floor ? now : floor;
   return i;
 }
 
-/** Why stage 1 stopped a group early (PUNT_*), 0 when it screened the whole group. */
-let screenedReason: u32 = 0;
-/** The latest time among frames screened so far in this call (frames before it go back). */
-let screenedFloor: f64 = 0;
+/** Why stage 1 stopped its group early (PUNT_*), 0 when it screened every frame. */
+let screenStop: u32 = 0;
+/** The latest time of the frames screened so far in this call and the frames before them. */
+let screenFloor: f64 = 0;
+/** Why stage 4 stopped its group early (PUNT_*). */
+let forwardStop: u32 = 0;
 
-/** Stage 1 over frames i..end-1 (at most GROUP) into the scratch bank; how many passed. */
-// @ts-ignore: decorator
-@inline function screenGroup(i: u32, end: u32, bank: usize, parseFlags: u32, horizon: f64): u32 {
-  const groupEnd = end - i < GROUP ? end : i + GROUP;
+// Stages 1 and 4 are functions of their own, called once per group rather than inlined
+// into one loop: the engine allocates registers per function, so each keeps its values
+// in them instead of spilling the other's.
+
+/** Stage 1 over frames i..groupEnd-1, up to the first that must punt; how many passed. */
+function screenGroup(i: u32, groupEnd: u32, parseFlags: u32, horizon: f64): u32 {
+  let floor = screenFloor;
   let n: u32 = 0;
-  screenedReason = 0;
+  let reason: u32 = 0;
   for (; i + n < groupEnd; n++) {
-    const reason = screen(i + n, bank + (<usize>n << GROUP_SHIFT), parseFlags, horizon, screenedFloor);
-    if (reason != 0) {
-      screenedReason = reason;
-      break;
-    }
+    reason = screen(i + n, groupScratch + (<usize>n << GROUP_SHIFT), parseFlags, horizon, floor);
+    if (reason != 0) break;
     const now = load<f64>(frameTimes + (<usize>(i + n) << 3));
-    if (now > screenedFloor) screenedFloor = now;
+    if (now > floor) floor = now;
   }
+  screenFloor = floor;
+  screenStop = reason;
   return n;
+}
+
+/** Stages 2 and 3 over the `n` screened frames from frame `i`. */
+function lookUpGroup(i: u32, n: u32): void {
+  for (let j: u32 = 0; j < n; j++) {
+    const e = groupScratch + (<usize>j << GROUP_SHIFT);
+    load<u32>(<usize>load<u32>(e));
+    load<u32>(<usize>load<u32>(e, 28));
+  }
+  for (let j: u32 = 0; j < n; j++) probe(i + j, groupScratch + (<usize>j << GROUP_SHIFT));
+}
+
+/**
+ * Stage 4 over the `n` screened frames from frame `i`, in order, up to the first that
+ * must punt (why: `forwardStop`); how many it forwarded. Counts and stamps them.
+ */
+function forwardGroup(i: u32, n: u32): u32 {
+  let sequence = stamp;
+  let bytes: u64 = 0;
+  let j: u32 = 0;
+  let reason: u32 = 0;
+  for (; j < n; j++) {
+    const e = groupScratch + (<usize>j << GROUP_SHIFT);
+    reason = forward(i + j, e, sequence + 2);
+    if (reason != 0) break;
+    sequence += 2;
+    bytes += <u64>load<u32>(e, 24);
+  }
+  stamp = sequence;
+  bump(FRAME_COUNTER_FAST_PACKETS, j);
+  bump(FRAME_COUNTER_FAST_BYTES, bytes);
+  forwardStop = reason;
+  return j;
 }
 
 /**
@@ -426,20 +482,28 @@ let screenedFloor: f64 = 0;
  * fast path. `horizon`: frames at or after this time (ms) punt.
  */
 export function processRange(start: u32, end: u32, parseFlags: u32, horizon: f64): u32 {
-  screenedFloor = timeFloor;
+  screenFloor = timeFloor;
   let i = start;
+  let size = GROUP_FIRST;
   while (i < end) {
-    const n = screenGroup(i, end, groupScratch, parseFlags, horizon);
-    const reason = screenedReason;
-    for (let j: u32 = 0; j < n; j++) probe(i + j, groupScratch + (<usize>j << GROUP_SHIFT));
-    for (let j: u32 = 0; j < n; j++) {
-      const e = groupScratch + (<usize>j << GROUP_SHIFT);
-      const late = forward(i + j, e);
-      if (late != 0) return punt(i + j, e, late, parseFlags);
+    const floorBefore = screenFloor;
+    const n = screenGroup(i, end - i < size ? end : i + size, parseFlags, horizon);
+    const screenReason = screenStop;
+    lookUpGroup(i, n);
+    const forwarded = forwardGroup(i, n);
+    if (forwarded < n) {
+      let floor = floorBefore;
+      for (let k: u32 = 0; k < forwarded; k++) {
+        const now = load<f64>(frameTimes + (<usize>(i + k) << 3));
+        if (now > floor) floor = now;
+      }
+      return punt(i + forwarded, groupScratch + (<usize>forwarded << GROUP_SHIFT), forwardStop, parseFlags, floor);
     }
-    if (reason != 0) return punt(i + n, groupScratch + (<usize>n << GROUP_SHIFT), reason, parseFlags);
+    if (screenReason != 0) return punt(i + n, groupScratch + (<usize>n << GROUP_SHIFT), screenReason, parseFlags, screenFloor);
     i += n;
+    if (size < GROUP) size <<= 1;
   }
+  timeFloor = screenFloor;
   return end;
 }
 

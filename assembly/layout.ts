@@ -4,7 +4,8 @@
 // -----------
 // * Little-endian (WebAssembly's byte order). Addresses and ports are numbers in host
 //   order: 10.96.0.1 is the u32 0x0A600001. Network byte order appears only in raw packet
-//   frames (a later kernel), which swap at the edge.
+//   frames, which swap at the edge, and in the flow cache's IPv4 slots, which keep a
+//   frame's words as it carries them (the frames kernel compares and writes them unswapped).
 // * Protocols are IANA numbers (6 TCP, 17 UDP, 132 SCTP).
 // * Ids are 1-based; 0 means "none" in every table, so zeroed memory is an empty slot
 //   (the katran / cilium convention: slot 0 reserved).
@@ -707,11 +708,13 @@
 //   ├─────────────────────┼──────────┼──────────┼─────────────────────┤
 //   │ timeout (f64 ms)    │ sequence │ packets  │ IP bytes (u64)      │
 //   └─────────────────────┴──────────┴──────────┴─────────────────────┘
-//   ports: source port | destination port << 16 (as the parsed record's bytes 12..15);
+//   Packet byte order: source, destination, ports, new src, new dst and new ports hold
+//   the bytes a frame carries (10.96.0.1 is bytes 0a 60 00 01; ports: the L4 header's
+//   first 4 bytes, source port then destination port; new ports likewise); the staging
+//   record has them in host order and the core swaps them at the edge.
 //   dir: 0 original, 1 reply; nat: NAT_* rewrite flags (packet.ts) of this direction,
-//   0 = forwarded unchanged; new ports: the rewrite record's bytes 4..7; sequence: the
-//   kernel's stamp of the last fast-path packet (odd, wrapping), 0 once the SDK has read
-//   it; packets: a wrapping u32.
+//   0 = forwarded unchanged; sequence: the kernel's stamp of the last fast-path packet
+//   (odd, wrapping), 0 once the SDK has read it; packets: a wrapping u32.
 
 // @ts-ignore: decorator
 @inline export const FLOW4_BYTES: u32 = 64;

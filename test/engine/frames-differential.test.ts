@@ -90,10 +90,10 @@ const scenarioArb = fc.record({
     maxEntries: fc.integer({ min: 2, max: 40 }),
   }),
   flowCacheFlows: fc.integer({ min: 1, max: 16 }),
-  batchFrames: fc.integer({ min: 1, max: 40 }),
+  batchFrames: fc.integer({ min: 1, max: 160 }), // past 8 + 16 + 32: the kernel's groups grow to 64 frames
   flows: fc.array(flowArb, { minLength: 1, maxLength: 8 }),
   events: fc.array(eventArb, { minLength: 1, maxLength: 120, size: 'medium' }),
-  chunks: fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
+  chunks: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 10 }),
   seed: fc.integer({ min: 1, max: 1000 }),
 });
 type Scenario = (typeof scenarioArb) extends fc.Arbitrary<infer T> ? T : never;
