@@ -188,12 +188,7 @@ export class FlowProcessor {
    */
   endpointsChanged(servicePorts: readonly ServicePortState[], conntrackCleanupRequired = true): EndpointsChangedResult {
     this.conntrack.expire(this.options.now());
-    const keep = new Map<string, Set<string>>();
-    for (const sp of servicePorts) {
-      let set = keep.get(sp.servicePort);
-      if (!set) keep.set(sp.servicePort, (set = new Set()));
-      for (const ep of sp.endpoints) if (ep.serving) set.add(endpointKey(ep));
-    }
+    const keep = servingEndpointKeys(servicePorts);
     let affinityRecordsRemoved = this.affinity.retainServicePorts(new Set(keep.keys()));
     for (const [servicePort, endpoints] of keep) affinityRecordsRemoved += this.affinity.retainEndpoints(servicePort, endpoints);
     this.pruneVirtualServers(servicePorts);
@@ -215,12 +210,7 @@ export class FlowProcessor {
     isFrontend: (protocol: FlowTuple['protocol'], ip: string, port: number) => boolean,
   ): EndpointsChangedResult {
     this.conntrack.expire(this.options.now());
-    const keep = new Map<string, Set<string>>();
-    for (const sp of changed) {
-      let set = keep.get(sp.servicePort);
-      if (!set) keep.set(sp.servicePort, (set = new Set()));
-      for (const ep of sp.endpoints) if (ep.serving) set.add(endpointKey(ep));
-    }
+    const keep = servingEndpointKeys(changed);
     let affinityRecordsRemoved = 0;
     for (const name of removed) if (!keep.has(name)) affinityRecordsRemoved += this.affinity.forgetServicePort(name);
     for (const [servicePort, endpoints] of keep) affinityRecordsRemoved += this.affinity.retainEndpoints(servicePort, endpoints);
@@ -454,6 +444,17 @@ function natOf(verdict: FlowNat['verdict'], servicePort: string | undefined, fro
 }
 
 /** IPVS virtual services are keyed by protocol, address and port. */
+/** The serving endpoints (`ip:port`) of each service port, by service port name. */
+function servingEndpointKeys(servicePorts: readonly ServicePortState[]): Map<string, Set<string>> {
+  const keep = new Map<string, Set<string>>();
+  for (const sp of servicePorts) {
+    let set = keep.get(sp.servicePort);
+    if (!set) keep.set(sp.servicePort, (set = new Set()));
+    for (const ep of sp.endpoints) if (ep.serving) set.add(endpointKey(ep));
+  }
+  return keep;
+}
+
 function virtualServerKey(protocol: string, ip: string, port: number): string {
   return `${protocol}|${ip}|${port}`;
 }
