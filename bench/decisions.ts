@@ -117,8 +117,8 @@ export async function runDecisionsBench(options: { quick: boolean; log: (line: s
     ...(await measure(`${label}, SDK call (FlowTuple → RuleDecision)`, [
       { name: 'wasm', label: 'wasm', op: viaCall((t) => cache.decide(t)) },
       { name: 'reference', label: 'reference', op: viaCall((t) => rules.decide(t)) },
-    ], quick, log, row)),
-    ...(await measure(`${label}, raw batch (records → decision ids)`, [{ name: 'wasm', label: 'wasm', op: raw }], quick, log, row)),
+    ], quick, log, row, 'decisions', 'decisions')),
+    ...(await measure(`${label}, raw batch (records → decision ids)`, [{ name: 'wasm', label: 'wasm', op: raw }], quick, log, row, 'decisions', 'decisions')),
   ];
   collectGarbage();
   return [...rows.map((r) => ({ ...r, suite: 'decisions' as const })), ...rulesUpdates(cluster, services, endpoints, quick, log)];

@@ -207,13 +207,14 @@ export interface Measured {
   op: () => void;
 }
 
-export async function measure(label: string, cases: Measured[], quick: boolean, log: (line: string) => void, row: Omit<FramesBenchRow, 'suite' | 'engine' | 'case' | 'itemsPerSecond' | 'medianItemsPerSecond' | 'bestItemsPerSecond'>): Promise<FramesBenchRow[]> {
+/** Runs the cases as one benny suite named `<suite>: <label>` and returns their rows (suite field 'frames'; callers relabel). */
+export async function measure(label: string, cases: Measured[], quick: boolean, log: (line: string) => void, row: Omit<FramesBenchRow, 'suite' | 'engine' | 'case' | 'itemsPerSecond' | 'medianItemsPerSecond' | 'bestItemsPerSecond'>, suiteName = 'frames', unit = 'packets'): Promise<FramesBenchRow[]> {
   const rows: FramesBenchRow[] = [];
-  log(`frames: ${label}`);
+  log(`${suiteName}: ${label}`);
   collectGarbage();
   await quietly(() =>
     suite(
-      `frames: ${label}`,
+      `${suiteName}: ${label}`,
       ...cases.map((c) => add(c.label, () => c.op)),
       configure({ cases: caseOptions(quick) }),
       cycle((result) => {
@@ -229,7 +230,7 @@ export async function measure(label: string, cases: Measured[], quick: boolean, 
         };
         rows.push(r);
         log(
-          `  ${result.name}: ${(r.itemsPerSecond / 1e6).toFixed(2)} M packets/s ±${result.margin}% (${result.samples} samples; ` +
+          `  ${result.name}: ${(r.itemsPerSecond / 1e6).toFixed(2)} M ${unit}/s ±${result.margin}% (${result.samples} samples; ` +
             `median ${(r.medianItemsPerSecond / 1e6).toFixed(2)}, best ${(r.bestItemsPerSecond / 1e6).toFixed(2)})`,
         );
         return undefined;
