@@ -164,7 +164,7 @@ function sliceEndpoints(slices: readonly EndpointSlice[], portName: string, prot
         if (!address || address.family !== family) continue;
         const conditions = endpoint.conditions ?? {};
         const nodeName = endpoint.nodeName ?? '';
-        const candidate: SliceEndpoint = {
+        const candidate: { -readonly [K in keyof SliceEndpoint]: SliceEndpoint[K] } = {
           ip: address.text,
           port: port.port,
           key: joinHostPort(address.text, port.port),
@@ -173,9 +173,10 @@ function sliceEndpoints(slices: readonly EndpointSlice[], portName: string, prot
           terminating: conditions.terminating ?? false,
           nodeName,
           local: isLocalEndpoint({ nodeName } as CategorizableEndpoint, node.name),
-          ...(endpoint.hints?.forZones?.length ? { zoneHints: endpoint.hints.forZones.map((z) => z.name) } : {}),
-          ...(endpoint.hints?.forNodes?.length ? { nodeHints: endpoint.hints.forNodes.map((n) => n.name) } : {}),
         };
+        // Set only when present (no empty spread objects: this runs once per endpoint).
+        if (endpoint.hints?.forZones?.length) candidate.zoneHints = endpoint.hints.forZones.map((z) => z.name);
+        if (endpoint.hints?.forNodes?.length) candidate.nodeHints = endpoint.hints.forNodes.map((n) => n.name);
         const existing = byKey.get(candidate.key);
         if (!existing || candidate.local) byKey.set(candidate.key, candidate);
       }
@@ -255,7 +256,7 @@ function buildEntries(service: Service, family: Family, slices: readonly Endpoin
       localEndpoints: toTargets(categorized.localEndpoints, localFallback),
       hasEndpoints: categorized.hasAnyEndpoints,
       servingEndpointIPs: [...new Set(endpoints.filter((ep) => ep.serving).map((ep) => ep.ip))].sort(),
-      allEndpoints: endpoints.map((ep) => ({ ip: ep.ip, port: ep.port, serving: ep.serving })),
+      allEndpoints: endpoints,
     });
   }
   return entries;
