@@ -202,8 +202,7 @@ export class CoreDecisionCache {
     const changed = this.rules.destinationsChangedSince(this.generation);
     this.generation = this.rules.generation;
     if (changed === undefined) {
-      this.core.decisionsClear();
-      this.decisions = [];
+      this.empty();
       this.resets++;
       return;
     }
@@ -217,6 +216,12 @@ export class CoreDecisionCache {
       this.core.decisionInvalidate();
     }
     this.invalidations += changed.length;
+  }
+
+  /** Drops every key and decision. */
+  private empty(): void {
+    this.core.decisionsClear();
+    this.decisions = [];
   }
 
   private hit(id: number): RuleDecision {
@@ -233,8 +238,7 @@ export class CoreDecisionCache {
     // twice the table's keys, start over (memory stays bounded under churn).
     let status = this.decisions.length >= 2 * this.maxEntries ? ST_NO_MEMORY : this.core.decisionInsert(this.decisions.length + 1, exact);
     if (status === ST_NO_MEMORY) {
-      this.core.decisionsClear();
-      this.decisions = [];
+      this.empty();
       this.flushes++;
       this.core.decisionLookup(); // classify the staged key again: its exact marker went with the rest
       status = this.core.decisionInsert(1, exact);

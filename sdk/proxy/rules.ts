@@ -280,7 +280,7 @@ export class KubeProxyRules {
     };
     for (const family of [4, 6] as const) {
       const ctx = this.families[family];
-      if (this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented) destinations = undefined;
+      if (this.readsEverySource(ctx)) destinations = undefined;
       for (const u of updates) {
         note(ctx.state.entriesOf(u.key));
         ctx.state.replaceService(u.key, u.service, u.slices);
@@ -380,11 +380,15 @@ export class KubeProxyRules {
       return {
         nodeAddresses: this.nodeAddresses.filter((a) => a.family === f).map((a) => a.text),
         podCIDRs: ctx.detector.implemented ? ctx.detector.podCIDRs.map(formatCIDR) : [],
-        // ipvsMasquerade compares the source with the ClusterIP frontends when it has neither.
-        exactSource: this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented,
+        exactSource: this.readsEverySource(ctx),
       };
     };
     return { 4: family(4), 6: family(6) };
+  }
+
+  /** ipvsMasquerade compares every source with the ClusterIP frontends when the family has neither masqueradeAll nor a detector. */
+  private readsEverySource(ctx: FamilyContext): boolean {
+    return this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented;
   }
 
   /**
@@ -397,7 +401,7 @@ export class KubeProxyRules {
     const dst = parseAddress(packet.dstIP);
     if (!dst || dst.family !== packet.family) return false;
     const ctx = this.families[packet.family];
-    if (this.config.mode === 'ipvs' && !this.config.masqueradeAll && !ctx.detector.implemented) return true;
+    if (this.readsEverySource(ctx)) return true;
     const hit = ctx.state.addressFrontends.get(frontendKey(dst.text, packet.protocol, packet.dstPort));
     return hit !== undefined && hit.kind === 'LoadBalancer' && hit.entry.sourceRanges.length > 0;
   }
